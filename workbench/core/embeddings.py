@@ -1,0 +1,421 @@
+"""`Embeddings`: an immutable set of labelled vectors and the questions you ask of it.
+
+Semantics follow gensim's ``KeyedVectors`` so numbers can be checked against it: similarities are
+cosines of unit vectors, a label's neighbours leave the label out, and analogy answers leave their
+inputs out unless ``include_inputs=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import (DimensionMismatchError, EmptyInputError, InvalidParameterError, NonFiniteError,
+                     UnknownLabelError, closest)
+from .index import NeighbourIndex, normalize_rows
+
+__all__ = ["Embeddings"]
+
+ANALOGY_METHODS = ("3cosadd", "3cosmul")
+COSMUL_EPSILON = 1e-6  # gensim's, Levy & Goldberg (2014) footnote 7
+EXACT_CELLS = 25_000_000  # n x dim up to which "auto" search is exact
+
+
+class Embeddings:
+    """Labelled vectors: float32 ``(n, dim)``, unique string labels, metadata aligned to rows.
+
+    Parameters
+    ----------
+    vectors : array-like of shape (n, dim)
+        Finite numbers; stored as a read-only float32 array.
+    labels : sequence of str, optional
+        One unique label per row (a word, a title, an id). Defaults to ``"0"``, ``"1"``, ...
+    meta : pandas.DataFrame, optional
+        Extra columns aligned to the rows (category, text, year, ...), used to colour maps and
+        fill tooltips.
+    provenance : dict, optional
+        Where the vectors came from: ``model``, ``dataset``, ``params`` and the ``history`` of
+        operations that produced this object.
+    embedder : object with ``encode(items) -> (m, dim)``, optional
+        The model that made the vectors; lets queries be raw input (a sentence, a word not in
+        the labels). Not saved with the vectors.
+    index : {"auto", "exact", "hnsw"}, default="auto"
+        Neighbour search method; see :class:`~workbench.core.index.NeighbourIndex`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> emb = Embeddings(np.array([[1, 0], [0.9, 0.1], [0, 1]]), ["cat", "kitten", "car"])
+    >>> emb
+    Embeddings(3 x 2)
+    >>> emb.neighbours("cat", k=1)[["label", "rank"]].values.tolist()
+    [['kitten', 1]]
+    >>> round(emb.similarity("cat", "car"), 3)
+    0.0
+    """
+
+    def __init__(self, vectors, labels: Sequence[str] | None = None, *, meta: pd.DataFrame | None = None,
+                 provenance: dict | None = None, embedder: Any = None, index: str = "auto"):
+        x = _as_matrix(vectors)
+        self._vectors = x
+        self._labels = _as_labels(labels, len(x))
+        self._position = {label: i for i, label in enumerate(self._labels)}
+        self._meta = _as_meta(meta, len(x))
+        self.provenance = dict(provenance or {})
+        self.embedder = embedder
+        self.index_method = index
+        self._unit = None
+        self._index = None
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, label: str | None = "label",
+                   vectors: Sequence[str] | str | None = None, **kwargs) -> Embeddings:
+        """From a DataFrame: one label column, vector columns, the rest becomes metadata.
+
+        ``vectors`` names the vector columns, or one column holding a list/array per row. By default
+        the columns named ``dim_0``, ``dim_1``, ... (what :meth:`to_frame` writes) are used, else
+        every numeric column other than the label.
+        """
+        from .io import frame_to_parts
+
+        x, labels, meta = frame_to_parts(frame, label=label, vectors=vectors)
+        return cls(x, labels, meta=meta, **kwargs)
+
+    @classmethod
+    def from_keyed_vectors(cls, kv, **kwargs) -> Embeddings:
+        """From gensim ``KeyedVectors`` (their order and keys are kept)."""
+        kwargs.setdefault("provenance", {"source": "gensim.KeyedVectors"})
+        return cls(kv.vectors, [str(k) for k in kv.index_to_key], **kwargs)
+
+    @classmethod
+    def from_word2vec(cls, path, *, binary: bool | None = None, limit: int | None = None, **kwargs) -> Embeddings:
+        """From a word2vec text or binary file (GloVe text without a header line works too)."""
+        from .io import read_word2vec
+
+        labels, x = read_word2vec(path, binary=binary, limit=limit)
+        kwargs.setdefault("provenance", {"source": f"word2vec file {path}"})
+        return cls(x, labels, **kwargs)
+
+    @classmethod
+    def load(cls, path) -> Embeddings:
+        """Read what :meth:`save` wrote (npy + Parquet + JSON; nothing is unpickled)."""
+        from .io import load_embeddings
+
+        return cls(**load_embeddings(path))
+
+    def save(self, path) -> None:
+        """Write ``vectors.npy``, ``rows.parquet`` (labels + metadata) and ``provenance.json``."""
+        from .io import save_embeddings
+
+        save_embeddings(path, self._vectors, self._labels, self._meta, self.provenance)
+
+    # ----------------------------------------------------------------- basic access
+    @property
+    def vectors(self) -> np.ndarray:
+        """The (n, dim) float32 matrix, read-only."""
+        return self._vectors
+
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        """Rows scaled to unit length (read-only, computed once)."""
+        if self._unit is None:
+            self._unit = normalize_rows(self._vectors)
+            self._unit.setflags(write=False)
+        return self._unit
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._labels)
+
+    @property
+    def meta(self) -> pd.DataFrame:
+        """Metadata aligned to rows (a copy: changing it does not change the embeddings)."""
+        return self._meta.copy()
+
+    @property
+    def dim(self) -> int:
+        return self._vectors.shape[1]
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def __contains__(self, label) -> bool:
+        return label in self._position
+
+    def __getitem__(self, key):
+        """A label gives its 1-D vector, a list of labels a 2-D array."""
+        if isinstance(key, str):
+            return self._vectors[self.position(key)]
+        return self._vectors[[self.position(k) for k in key]]
+
+    def __repr__(self) -> str:
+        model = self.provenance.get("model")
+        return f"Embeddings({len(self)} x {self.dim}" + (f", model={model!r})" if model else ")")
+
+    def position(self, label: str) -> int:
+        """Row number of ``label``; unknown labels raise with the closest known ones."""
+        try:
+            return self._position[label]
+        except (KeyError, TypeError):
+            raise UnknownLabelError(str(label), closest(str(label), self._labels)) from None
+
+    def fingerprint(self) -> str:
+        """A content hash (vectors, labels) used as cache key."""
+        from .cache import content_hash
+
+        return content_hash(self._vectors, self._labels)
+
+    # ----------------------------------------------------------------- derived sets
+    def _derive(self, rows: np.ndarray, step: str) -> Embeddings:
+        history = [*self.provenance.get("history", []), step]
+        return Embeddings(self._vectors[rows], [self._labels[i] for i in rows],
+                          meta=self._meta.iloc[rows].reset_index(drop=True),
+                          provenance={**self.provenance, "history": history},
+                          embedder=self.embedder, index=self.index_method)
+
+    def subset(self, rows) -> Embeddings:
+        """A new Embeddings with some rows: labels, row numbers, or a boolean mask."""
+        rows = self._rows(rows)
+        if len(rows) == 0:
+            raise EmptyInputError("The subset is empty: select at least one row.")
+        return self._derive(rows, f"subset({len(rows)})")
+
+    def head(self, n: int) -> Embeddings:
+        """The first ``n`` rows (for frequency-ordered vocabularies: the ``n`` commonest words)."""
+        return self._derive(np.arange(min(n, len(self))), f"head({n})")
+
+    def sample(self, n: int, *, random_state: int = 0) -> Embeddings:
+        """``n`` rows drawn without replacement (seeded), kept in their original order."""
+        if n >= len(self):
+            return self
+        rows = np.sort(np.random.default_rng(random_state).choice(len(self), size=n, replace=False))
+        return self._derive(rows, f"sample({n}, random_state={random_state})")
+
+    def _rows(self, rows) -> np.ndarray:
+        rows = np.asarray(rows)
+        if rows.dtype == bool:
+            if rows.shape != (len(self),):
+                raise DimensionMismatchError(f"A boolean mask needs {len(self)} entries, got {rows.shape}.")
+            return np.flatnonzero(rows)
+        if rows.dtype.kind in "iu":
+            return rows.astype(np.int64)
+        return np.array([self.position(str(r)) for r in rows], dtype=np.int64)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Label, metadata and one ``dim_i`` column per dimension (read back by :meth:`from_frame`)."""
+        dims = pd.DataFrame(self._vectors, columns=[f"dim_{i}" for i in range(self.dim)])
+        return pd.concat([pd.DataFrame({"label": self._labels}), self._meta, dims], axis=1)
+
+    # ----------------------------------------------------------------- queries
+    def vector(self, query) -> np.ndarray:
+        """The vector for a query: a label, a raw input the embedder can encode, or a vector."""
+        return self._query_vector(query)[0]
+
+    def _query_vector(self, query) -> tuple[np.ndarray, int | None]:
+        """(vector, row of the query or None)."""
+        if isinstance(query, str):
+            if query in self._position:
+                row = self._position[query]
+                return self._vectors[row], row
+            if not query.strip():
+                raise EmptyInputError("The query is empty: type a label or some text.")
+            if self.embedder is not None:
+                return np.asarray(self.embedder.encode([query]), np.float32)[0], None
+            raise UnknownLabelError(query, closest(query, self._labels))
+        vec = np.asarray(query, dtype=np.float32)
+        if vec.ndim != 1 or vec.shape[0] != self.dim:
+            raise DimensionMismatchError(
+                f"A query vector must have shape ({self.dim},) to match these embeddings; got {vec.shape}.")
+        if not np.isfinite(vec).all():
+            raise NonFiniteError("The query vector contains NaN or infinite values.")
+        return vec, None
+
+    def _get_index(self, method: str | None) -> NeighbourIndex:
+        method = method or self.index_method
+        if self._index is None or self._index.method != method:
+            # Exact search costs n x d per query: keep it while that is cheap (400k x 50 ~ 10 ms).
+            index = NeighbourIndex(method, exact_limit=EXACT_CELLS // self.dim)
+            self._index = index.fit(self.unit_vectors)
+        return self._index
+
+    def neighbours(self, query, k: int = 10, *, include_query: bool = False,
+                   method: str | None = None) -> pd.DataFrame:
+        """The ``k`` rows most similar (cosine) to ``query``, best first.
+
+        Parameters
+        ----------
+        query : str or array of shape (dim,)
+            A label, raw input that the embedder can encode, or a vector.
+        k : int, default=10
+        include_query : bool, default=False
+            Keep the query's own row in the answer (gensim leaves it out).
+        method : {"auto", "exact", "hnsw"}, optional
+            Override the search method for this call.
+
+        Returns
+        -------
+        DataFrame with columns ``label``, ``score`` (cosine), ``rank`` (1 = nearest) and ``row``,
+        plus the metadata columns. ``df.attrs["index"]`` says which search was used.
+        """
+        _check_k(k)
+        vec, row = self._query_vector(query)
+        index = self._get_index(method)
+        exclude = [[row]] if row is not None and not include_query else None
+        ids, scores = index.query(vec, k, exclude=exclude)
+        return self._result(ids[0], scores[0], index=index.method_)
+
+    def similar_to_rows(self, rows: Sequence[int], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbours of many rows at once, each row left out of its own answer: (ids, scores)."""
+        index = self._get_index(None)
+        rows = np.asarray(rows, dtype=np.int64)
+        return index.query(self.unit_vectors[rows], k, exclude=[[r] for r in rows])
+
+    def analogy(self, positive: Sequence, negative: Sequence = (), k: int = 5, *, method: str = "3cosadd",
+                include_inputs: bool = False) -> pd.DataFrame:
+        """Solve ``a : b :: c : ?`` as ``positive=[b, c], negative=[a]``.
+
+        ``"3cosadd"`` (Mikolov et al. 2013) ranks rows by cosine with the unit-length mean of
+        the unit vectors, negatives weighted -1: gensim's ``most_similar``. ``"3cosmul"`` (Levy &
+        Goldberg 2014, eq. 4) ranks by ``prod(pos) / (prod(neg) + 1e-6)`` with each cosine shifted to
+        ``(1 + cos) / 2``: gensim's ``most_similar_cosmul``. Both scan every row exactly.
+
+        Returns the same columns as :meth:`neighbours`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = Embeddings(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [0, 0, 1]]), ["king", "man", "queen", "woman"])
+        >>> emb.analogy(positive=["king", "woman"], negative=["man"], k=1)["label"].tolist()
+        ['queen']
+        """
+        _check_k(k)
+        if method not in ANALOGY_METHODS:
+            raise InvalidParameterError("method", f"one of {ANALOGY_METHODS}", method, owner="analogy")
+        positive, negative = _as_list(positive), _as_list(negative)
+        if not positive:
+            raise EmptyInputError("An analogy needs at least one positive term.")
+        pos = [self._query_vector(q) for q in positive]
+        neg = [self._query_vector(q) for q in negative]
+        inputs = {row for _, row in pos + neg if row is not None}
+        pos_unit = normalize_rows(np.array([v for v, _ in pos]))
+        neg_unit = normalize_rows(np.array([v for v, _ in neg]).reshape(len(neg), self.dim))
+        scores = analogy_scores(self.unit_vectors, pos_unit, neg_unit, method)
+        if not include_inputs and inputs:
+            scores[list(inputs)] = -np.inf
+        take = min(k, len(self) - (0 if include_inputs else len(inputs)))
+        top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        result = self._result(top, scores[top], index="exact")
+        result.attrs["method"] = method
+        return result
+
+    def similarity(self, a, b=None):
+        """Cosine similarity.
+
+        ``similarity("cat", "dog")`` gives a float. With lists, a DataFrame: ``similarity(["cat",
+        "dog"], ["car", "puppy"])`` has one row per item of ``a`` and one column per item of ``b``;
+        ``similarity(["cat", "dog", "car"])`` compares the list with itself.
+        """
+        if b is None and not _is_many(a):
+            raise EmptyInputError("similarity needs two items, or one list of items.")
+        if not _is_many(a) and not _is_many(b):
+            va, vb = normalize_rows(np.stack([self.vector(a), self.vector(b)]))
+            return float(va @ vb)
+        rows = _as_list(a)
+        cols = rows if b is None else _as_list(b)
+        if not rows or not cols:
+            raise EmptyInputError("similarity got an empty list.")
+        va = normalize_rows(np.stack([self.vector(q) for q in rows]))
+        vb = va if b is None else normalize_rows(np.stack([self.vector(q) for q in cols]))
+        names = [q if isinstance(q, str) else f"vector {i}" for i, q in enumerate(rows)]
+        cnames = names if b is None else [q if isinstance(q, str) else f"vector {i}" for i, q in enumerate(cols)]
+        return pd.DataFrame(va @ vb.T, index=names, columns=cnames)
+
+    def _result(self, ids: np.ndarray, scores: np.ndarray, *, index: str) -> pd.DataFrame:
+        ids = np.asarray(ids, dtype=np.int64)
+        frame = pd.DataFrame({
+            "label": [self._labels[i] for i in ids],
+            "score": np.asarray(scores, dtype=np.float64),
+            "rank": np.arange(1, len(ids) + 1),
+            "row": ids,
+        })
+        extra = self._meta.iloc[ids].reset_index(drop=True)
+        frame = pd.concat([frame, extra.drop(columns=[c for c in extra if c in frame])], axis=1)
+        frame.attrs["index"] = index
+        return frame
+
+
+def analogy_scores(unit: np.ndarray, pos: np.ndarray, neg: np.ndarray, method: str) -> np.ndarray:
+    """Scores of every row of ``unit`` for one analogy (float64 array of length n)."""
+    if method == "3cosadd":
+        target = normalize_rows((pos.sum(0) - neg.sum(0)) / (len(pos) + len(neg)))
+        return (unit @ target).astype(np.float64)
+    shifted = lambda terms: (1.0 + unit @ terms.T) / 2.0  # noqa: E731 - cosines into [0, 1]
+    num = np.prod(shifted(pos), axis=1, dtype=np.float64)
+    den = np.prod(shifted(neg), axis=1, dtype=np.float64) if len(neg) else np.ones(len(unit))
+    return num / (den + COSMUL_EPSILON)
+
+
+# --------------------------------------------------------------------- validation helpers
+def _as_matrix(vectors) -> np.ndarray:
+    try:
+        x = np.array(vectors, dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        raise DimensionMismatchError(
+            f"Vectors must be numbers of one shape (n, dim); they could not be read as such: {err}.") from None
+    if x.ndim != 2:
+        raise DimensionMismatchError(f"Vectors must be a 2-D array (n, dim); got shape {x.shape}.")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise EmptyInputError(f"Vectors are empty (shape {x.shape}): give at least one row and one dimension.")
+    bad = ~np.isfinite(x).all(axis=1)
+    if bad.any():
+        rows = np.flatnonzero(bad)
+        shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
+        raise NonFiniteError(f"{len(rows)} of {len(x)} vectors contain NaN or infinite values (rows {shown}). "
+                             "Drop or fix those rows first.")
+    x.setflags(write=False)
+    return x
+
+
+def _as_labels(labels, n: int) -> tuple[str, ...]:
+    if labels is None:
+        return tuple(str(i) for i in range(n))
+    labels = tuple(str(label) for label in labels)
+    if len(labels) != n:
+        raise DimensionMismatchError(f"Got {len(labels)} labels for {n} vectors: give one label per row.")
+    if len(set(labels)) != n:
+        counts = pd.Series(labels).value_counts()
+        dup = counts[counts > 1]
+        shown = ", ".join(f"{k!r} ({v}x)" for k, v in dup.head(5).items())
+        raise InvalidParameterError("labels", "unique", f"{len(dup)} repeated labels: {shown}", owner="Embeddings")
+    return labels
+
+
+def _as_meta(meta, n: int) -> pd.DataFrame:
+    if meta is None:
+        return pd.DataFrame(index=pd.RangeIndex(n))
+    meta = pd.DataFrame(meta).reset_index(drop=True)
+    if len(meta) != n:
+        raise DimensionMismatchError(f"Metadata has {len(meta)} rows for {n} vectors: they must align row by row.")
+    return meta
+
+
+def _check_k(k) -> None:
+    if not isinstance(k, (int, np.integer)) or k < 1:
+        raise InvalidParameterError("k", "a positive integer", k)
+
+
+def _is_many(x) -> bool:
+    return isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim == 2)
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, str) or (isinstance(x, np.ndarray) and x.ndim == 1):
+        return [x]
+    return list(x)

