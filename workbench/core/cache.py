@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["content_hash", "cache_dir", "cached"]
+__all__ = ["content_hash", "cache_dir", "cached", "peek"]
 
 T = TypeVar("T")
 
@@ -79,3 +79,15 @@ def cached(kind: str, key: str, compute: Callable[[], T], save: Callable[[T, Pat
         warnings.warn(f"Could not write cache entry {entry}: {err}", stacklevel=2)
         shutil.rmtree(locals().get("tmp", entry / "_none"), ignore_errors=True)
     return value, False
+
+
+def peek(kind: str, key: str, load: Callable[[Path], T]) -> T | None:
+    """The stored value for ``kind/key``, or None if there is none (or it is unreadable)."""
+    root = cache_dir()
+    entry = None if root is None else root / kind / key
+    if entry is None or not (entry / ".complete").exists():
+        return None
+    try:
+        return load(entry)
+    except Exception:  # noqa: BLE001 - unreadable: let the next compute replace it
+        return None

@@ -69,6 +69,7 @@ class Embeddings:
         self.index_method = index
         self._unit = None
         self._index = None
+        self._fingerprint = None
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -165,9 +166,11 @@ class Embeddings:
 
     def fingerprint(self) -> str:
         """A content hash (vectors, labels) used as cache key."""
-        from .cache import content_hash
+        if self._fingerprint is None:
+            from .cache import content_hash
 
-        return content_hash(self._vectors, self._labels)
+            self._fingerprint = content_hash(self._vectors, list(self._labels))
+        return self._fingerprint
 
     # ----------------------------------------------------------------- derived sets
     def _derive(self, rows: np.ndarray, step: str) -> Embeddings:

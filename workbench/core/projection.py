@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cache import cached, content_hash
+from .cache import cached, content_hash, peek
 from .errors import EmptyInputError, InvalidParameterError, SizeLimitError
 from .quality import MapQuality, map_quality
 
-__all__ = ["Projection", "project", "METHODS", "DEFAULT_LIMITS"]
+__all__ = ["Projection", "project", "cached_projection", "METHODS", "DEFAULT_LIMITS"]
 
 METHODS = ("pca", "umap", "tsne")
 # Above these sizes a method is slow enough here (2 cores) that we ask before running it.
@@ -108,7 +108,7 @@ def project(embeddings, method: str = "pca", dim: int = 2, *, random_state: int 
         raise EmptyInputError(f"{method.upper()} needs at least 5 points; got {n}. Use method='pca'.")
     say = progress or (lambda message: None)
     resolved = _resolve_params(method, n, dict(params))
-    key = content_hash(embeddings.fingerprint(), method, dim, random_state, resolved, quality, quality_k)
+    key = _key(embeddings, method, dim, random_state, resolved, quality, quality_k)
 
     def compute():
         t0 = time.perf_counter()
@@ -127,6 +127,28 @@ def project(embeddings, method: str = "pca", dim: int = 2, *, random_state: int 
     coords = np.asarray(coords, np.float32)
     coords.setflags(write=False)
     return Projection(coords, method, dim, resolved, embeddings, q, seconds, hit)
+
+
+def cached_projection(embeddings, method: str = "pca", dim: int = 2, *, random_state: int = 0,
+                      quality: bool = True, quality_k: int = 10, **params) -> Projection | None:
+    """The projection :func:`project` would return, if it is already in the disk cache; else None.
+
+    Never computes anything: the app uses it to show a stored UMAP at once instead of PCA first.
+    """
+    if method not in METHODS or dim not in (2, 3) or (method != "pca" and len(embeddings) < 5):
+        return None
+    resolved = _resolve_params(method, len(embeddings), dict(params))
+    value = peek("projection", _key(embeddings, method, dim, random_state, resolved, quality, quality_k), _load)
+    if value is None:
+        return None
+    coords, q, seconds = value
+    coords = np.asarray(coords, np.float32)
+    coords.setflags(write=False)
+    return Projection(coords, method, dim, resolved, embeddings, q, seconds, True)
+
+
+def _key(embeddings, method, dim, random_state, resolved, quality, quality_k) -> str:
+    return content_hash(embeddings.fingerprint(), method, dim, random_state, resolved, quality, quality_k)
 
 
 def _resolve_params(method: str, n: int, params: dict) -> dict:

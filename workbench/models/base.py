@@ -59,6 +59,6 @@ def get_model(name: str, **params) -> Embedder:
 
 def catalog():
     """All registered models: name, modality, dim, description, source package."""
-    from . import words  # noqa: F401 - modules register on import
+    from . import sentences, words  # noqa: F401 - modules register on import
 
     return MODELS.frame()

@@ -1,0 +1,43 @@
+"""Small HTML helpers for panels. Every value from data is escaped."""
+
+from __future__ import annotations
+
+import html
+import numbers
+
+import pandas as pd
+
+STYLE = """<style>
+.wb-table table {border-collapse: collapse; font-size: 13px; width: 100%;}
+.wb-table th, .wb-table td {padding: 2px 8px; text-align: left; border-bottom: 1px solid #e5e5e5;}
+.wb-table th {background: #f6f6f6;}
+.wb-table td.num {text-align: right; font-variant-numeric: tabular-nums;}
+.wb-status-error {color: #a40000; background: #fff0f0; padding: 6px 10px; border-left: 4px solid #d62728;}
+.wb-status-busy {color: #0b4f8a; background: #eef6ff; padding: 6px 10px; border-left: 4px solid #1f77b4;}
+.wb-status-success {color: #185c1e; background: #f0fff0; padding: 6px 10px; border-left: 4px solid #2ca02c;}
+.wb-status-info {color: #333; background: #fafafa; padding: 6px 10px; border-left: 4px solid #bbb;}
+</style>"""
+
+
+def table(frame: pd.DataFrame, columns=None, *, caption: str | None = None, digits: int = 4) -> str:
+    """An escaped HTML table of ``frame`` (numbers right-aligned and rounded)."""
+    columns = [c for c in (columns or frame.columns) if c in frame]
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
+    body = []
+    for _, row in frame[columns].iterrows():
+        cells = []
+        for c in columns:
+            value = row[c]
+            if isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral)):
+                cells.append(f'<td class="num">{value:.{digits}f}</td>')
+            elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
+                cells.append(f'<td class="num">{value}</td>')
+            else:
+                cells.append(f"<td>{html.escape(str(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return STYLE + f'<div class="wb-table"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def status(message: str, level: str) -> str:
+    return STYLE + f'<div class="wb-status-{level}">{html.escape(message)}</div>' if message else ""

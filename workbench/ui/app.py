@@ -1,0 +1,85 @@
+"""The assembled workbench: source, map, neighbours, analogies, similarity and status, sharing one State."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from .analogy import AnalogyPanel
+from .neighbours import NeighboursPanel
+from .projection import ProjectionPanel
+from .similarity import SimilarityPanel
+from .source import SourcePanel
+from .state import State
+from .status import StatusPanel
+
+__all__ = ["Workbench"]
+
+
+class Workbench(widgets.VBox):
+    """All panels on one shared :class:`State`.
+
+    Parameters
+    ----------
+    dataset, model : str
+        What to embed and show first (see ``wb.datasets()`` and ``wb.catalog()``).
+    limit : int
+        How many items of the dataset to embed.
+    method : {"umap", "pca", "tsne"}
+        The map; UMAP and t-SNE show PCA first while they compute (unless cached).
+    embeddings : Embeddings, array or DataFrame, optional
+        Show these instead of embedding a dataset.
+    background : bool
+        Compute slow things in a thread (switch off in scripts and tests).
+
+    Examples
+    --------
+    >>> app = Workbench(limit=500, method="pca", background=False)   # doctest: +SKIP
+    >>> app.state.query = "king"                                     # doctest: +SKIP
+    >>> app.neighbours.result_frame.label.head(3).tolist()           # doctest: +SKIP
+    ['prince', 'queen', 'son']
+    """
+
+    def __init__(self, dataset: str = "glove-vocab", model: str = "glove-6b-50d", *, limit: int = 5000,
+                 method: str = "umap", dim: int = 2, colour: str | None = None, embeddings=None,
+                 background: bool = True, height: int = 560):
+        self.state = State(model=model, dataset=dataset, background=background)
+        self.source = SourcePanel(self.state, limit=limit)
+        self.projection = ProjectionPanel(self.state, method=method, dim=dim, colour=colour, height=height)
+        self.neighbours = NeighboursPanel(self.state)
+        self.analogy = AnalogyPanel(self.state)
+        self.similarity = SimilarityPanel(self.state)
+        self.status = StatusPanel(self.state)
+        tabs = widgets.Tab(children=[self.neighbours, self.analogy, self.similarity]).add_class("wb-tabs")
+        for i, title in enumerate(["Neighbours", "Analogy", "Similarity"]):
+            tabs.set_title(i, title)
+        source = widgets.Accordion(children=[self.source], selected_index=None).add_class("wb-source")
+        source.set_title(0, "Data and model")
+        title = widgets.HTML("<h3 style='margin:4px 0'>Embedding workbench</h3>")
+        body = widgets.HBox([self.projection, tabs])
+        self.projection.layout = widgets.Layout(flex="3 1 0%", min_width="420px")
+        tabs.layout = widgets.Layout(flex="2 1 0%", min_width="340px")
+        super().__init__([title, source, self.status, body])
+        self.add_class("wb-app")
+        if embeddings is not None:
+            self.source.use(embeddings)
+        else:
+            self._embed_now(dataset, model, limit)
+
+    def _embed_now(self, dataset: str, model: str, limit: int) -> None:
+        from ..pipeline import embed
+
+        with self.state.guard(f"embedding {dataset} with {model}"):
+            emb = embed(dataset, model, limit=limit, progress=False)
+            self.state.embeddings = emb
+            if self.state.status_level != "busy":
+                self.state.report(f"{len(emb):,} items of {dataset} embedded with {model}. Click a point, or type a "
+                                  "word in Neighbours.", "success")
+
+    def use(self, data, labels=None, **kwargs) -> None:
+        """Show your own vectors (array, DataFrame, KeyedVectors or Embeddings)."""
+        self.source.use(data, labels, **kwargs)
+
+    @property
+    def selection(self):
+        """The rows selected on the map (box or lasso) as a DataFrame."""
+        return self.state.selection

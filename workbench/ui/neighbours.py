@@ -1,0 +1,64 @@
+"""Neighbours panel: the nearest rows to a label, to typed raw input, or to a clicked point."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from . import _html
+from .state import State
+
+__all__ = ["NeighboursPanel"]
+
+
+class NeighboursPanel(widgets.VBox):
+    """Type a label or any input the model can embed, or click a point on the map.
+
+    The answer (label, cosine score, rank) appears as a table, and the query and its neighbours
+    are highlighted on the map.
+    """
+
+    def __init__(self, state: State, *, k: int = 10):
+        self.state = state
+        self.query = widgets.Text(placeholder="a word, a label, or text", description="Query",
+                                  continuous_update=False, style={"description_width": "50px"}).add_class("wb-query")
+        self.k = widgets.IntSlider(value=k, min=1, max=50, description="k", style={"description_width": "20px"},
+                                   layout={"width": "220px"}).add_class("wb-k")
+        self.find = widgets.Button(description="Neighbours", icon="search").add_class("wb-find")
+        self.result = widgets.HTML().add_class("wb-neighbours")
+        self.result_frame = None
+        super().__init__([widgets.HBox([self.query, self.find]), self.k, self.result])
+        self.find.on_click(lambda _: self.ask(self.query.value))
+        self.query.observe(lambda change: self.ask(change["new"]), names="value")
+        state.observe(self._on_state_query, names="query")
+        state.observe(self._clear, names="embeddings")
+
+    def _on_state_query(self, change) -> None:
+        if change["new"]:
+            self.query.value = change["new"]  # fires ask() through the observer when it changed
+            if self.result_frame is None or self.result_frame.attrs.get("query") != change["new"]:
+                self.ask(change["new"])
+
+    def _clear(self, _=None) -> None:
+        self.result.value, self.result_frame = "", None
+
+    def ask(self, query: str) -> None:
+        """Find the neighbours of ``query`` and show them."""
+        query = (query or "").strip()
+        emb = self.state.embeddings
+        if not query:
+            return
+        with self.state.guard(f"finding neighbours of {query!r}"):
+            if emb is None:
+                self.state.report("Nothing is loaded yet: embed a dataset first.", "error")
+                return
+            frame = emb.neighbours(query, k=self.k.value)
+            frame.attrs["query"] = query
+            self.result_frame = frame
+            shown = [c for c in ("rank", "label", "score", "category") if c in frame]
+            self.result.value = _html.table(frame, shown, caption=f"nearest to {query!r} ({frame.attrs['index']} search)")
+            query_rows = [emb.position(query)] if query in emb else []
+            self.state.query_rows = query_rows
+            self.state.highlight = query_rows + frame["row"].tolist()
+            self.state.arrows = []
+            self.state.report(f"{len(frame)} neighbours of {query!r}: nearest is {frame['label'].iloc[0]!r} "
+                              f"(cosine {frame['score'].iloc[0]:.3f}).", "success")

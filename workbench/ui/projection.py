@@ -1,0 +1,192 @@
+"""Projection panel: the map. PCA at once, UMAP / t-SNE in the background, 2-D or 3-D.
+
+Clicking a point sets ``state.query``; a box or lasso selection puts the selected rows into
+``state.selection``; ``state.highlight`` and ``state.arrows`` are drawn on top.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pandas as pd
+
+from .. import figures
+from ..core.projection import cached_projection, project
+from .state import State
+
+__all__ = ["ProjectionPanel"]
+
+QUALITY_COLOURS = {"map quality: k-NN recall": "quality_knn_recall",
+                   "map quality: trustworthiness": "quality_trustworthiness"}
+NO_COLOUR = "(one colour)"
+MAX_CATEGORY_LEVELS = 60  # a text column with more distinct values is not offered for colouring
+
+
+class ProjectionPanel(widgets.VBox):
+    """The embedding map, linked to the shared :class:`State`.
+
+    Parameters
+    ----------
+    state : State
+    method : {"pca", "umap", "tsne"}
+        The map to show; for UMAP and t-SNE a PCA map is shown while they compute.
+    colour : str, optional
+        Metadata column to colour by (default: the first categorical column).
+    """
+
+    def __init__(self, state: State, *, method: str = "umap", dim: int = 2, colour: str | None = None,
+                 height: int = 560):
+        self.state = state
+        self.height = height
+        self._wanted_colour = colour
+        self.method = widgets.ToggleButtons(options=[("PCA", "pca"), ("UMAP", "umap"), ("t-SNE", "tsne")],
+                                            value=method, style={"button_width": "70px"}).add_class("wb-method")
+        self.dim = widgets.ToggleButtons(options=[("2D", 2), ("3D", 3)], value=dim,
+                                         style={"button_width": "48px"}).add_class("wb-dim")
+        self.colour = widgets.Dropdown(options=[NO_COLOUR], value=NO_COLOUR, description="Colour",
+                                       style={"description_width": "50px"}).add_class("wb-colour")
+        self.progress = widgets.FloatProgress(value=0, min=0, max=1, layout={"width": "160px", "visibility": "hidden"})
+        self.quality = widgets.HTML().add_class("wb-quality")
+        self.plot = widgets.Box(layout={"min_height": f"{height}px"}).add_class("wb-map")
+        self.figure = None
+        self._n_base_traces = 0
+        self._selected: dict[int, list[int]] = {}
+        super().__init__([widgets.HBox([self.method, self.dim, self.colour, self.progress]), self.quality, self.plot])
+        self.method.observe(self._recompute, names="value")
+        self.dim.observe(self._recompute, names="value")
+        self.colour.observe(lambda _: self.draw(), names="value")
+        state.observe(self._on_embeddings, names="embeddings")
+        state.observe(lambda _: self.draw(), names="projection")
+        state.observe(lambda _: self._draw_overlays(), names=["highlight", "query_rows", "arrows"])
+        if state.embeddings is not None:
+            self._on_embeddings()
+
+    # ------------------------------------------------------------------ computing maps
+    def _on_embeddings(self, _=None) -> None:
+        emb = self.state.embeddings
+        if emb is None:
+            return
+        self._fill_colours(emb)
+        self.state.highlight, self.state.query_rows, self.state.arrows = [], [], []
+        self._recompute()
+
+    def _recompute(self, _=None) -> None:
+        emb, method, dim = self.state.embeddings, self.method.value, self.dim.value
+        if emb is None:
+            return
+        with self.state.guard("computing the PCA map"):
+            quick = project(emb, "pca", dim)  # milliseconds: something to look at right away
+            if method == "pca" or self.state.projection is None or self.state.projection.embeddings is not emb:
+                self.state.projection = quick
+        if method == "pca":
+            return
+        cached = cached_projection(emb, method, dim)
+        if cached is not None:
+            self.state.projection = cached
+            return
+        self.progress.layout.visibility = "visible"
+        self.progress.value = 0.05
+        self.state.report(f"Computing the {method.upper()} map of {len(emb):,} points; the PCA map is shown meanwhile. "
+                          "The first UMAP in a new kernel also compiles UMAP (up to ~2 minutes).", "busy")
+
+        def stage(message: str) -> None:
+            self.progress.value = min(0.9, self.progress.value + 0.25)
+
+        def work():
+            try:
+                return project(emb, method, dim, progress=stage)
+            finally:
+                self.progress.layout.visibility = "hidden"
+
+        def done(proj) -> None:
+            # Only show it if the person has not moved on to other embeddings or settings meanwhile.
+            if self.state.embeddings is emb and (self.method.value, self.dim.value) == (method, dim):
+                self.state.projection = proj
+                self.state.report(f"{method.upper()} map ready ({proj.seconds:.0f} s).", "success")
+
+        self.state.run(f"computing the {method.upper()} map", work, done)
+
+    # ------------------------------------------------------------------ drawing
+    def _fill_colours(self, emb) -> None:
+        meta = emb.meta
+        usable = [c for c in meta.columns
+                  if pd.api.types.is_numeric_dtype(meta[c]) or meta[c].nunique() <= MAX_CATEGORY_LEVELS]
+        options = [NO_COLOUR, *usable, *QUALITY_COLOURS]
+        wanted = self._wanted_colour if self._wanted_colour in usable else next(
+            (c for c in usable if not pd.api.types.is_numeric_dtype(meta[c])), NO_COLOUR)
+        with self.colour.hold_trait_notifications():
+            self.colour.options = options
+            self.colour.value = wanted
+
+    def draw(self) -> None:
+        """Rebuild the figure from ``state.projection`` (a new FigureWidget: simplest and robust)."""
+        proj = self.state.projection
+        if proj is None:
+            return
+        with self.state.guard("drawing the map"):
+            import plotly.graph_objects as go
+
+            frame = proj.frame
+            colour = QUALITY_COLOURS.get(self.colour.value, self.colour.value)
+            colour = None if colour == NO_COLOUR else colour
+            hover = [c for c in ("item", "text", "category") if c in frame and c not in ("label", colour)
+                     and not frame[c].astype(str).equals(frame["label"])][:2]
+            fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=proj.dim, height=self.height)
+            widget = go.FigureWidget(fig)
+            self._n_base_traces = len(widget.data)
+            for trace in widget.data:
+                trace.on_click(self._on_click)
+                if proj.dim == 2:
+                    trace.on_selection(self._on_selection)
+            self.figure, self._frame = widget, frame
+            self.plot.children = [widget]
+            self.quality.value = self._quality_text(proj)
+            self._draw_overlays()
+
+    @staticmethod
+    def _quality_text(proj) -> str:
+        cache = " · from cache" if proj.from_cache else ""
+        if proj.quality is None:
+            return f"<small>{proj.method.upper()} {proj.dim}D · {len(proj.coords):,} points{cache}</small>"
+        q = proj.quality
+        return (f"<small>{proj.method.upper()} {proj.dim}D · {len(proj.coords):,} points · "
+                f"<b>trustworthiness {q.trustworthiness:.3f}</b> · k-NN recall {q.knn_recall:.3f} "
+                f"(k={q.k}, {q.sampled:,} points measured){cache}</small>")
+
+    def _draw_overlays(self) -> None:
+        """Update the highlight trace and arrows in place (no rebuild)."""
+        fig, proj = self.figure, self.state.projection
+        if fig is None or proj is None:
+            return
+        with self.state.guard("highlighting points"):
+            n = len(self._frame)
+            rows = [r for r in self.state.highlight if 0 <= r < n]
+            overlay = figures.highlight_trace(self._frame, rows, dim=proj.dim, query_rows=self.state.query_rows)
+            arrows = [(a, b) for a, b in self.state.arrows if 0 <= a < n and 0 <= b < n]
+            with fig.batch_update():
+                fig.data[self._n_base_traces - 1].update(overlay.to_plotly_json())
+                if len(fig.data) > self._n_base_traces:
+                    fig.data = fig.data[: self._n_base_traces]
+                if arrows:
+                    fig.add_traces(figures.arrow_traces(self._frame, arrows, dim=proj.dim))
+
+    # ------------------------------------------------------------------ events from the browser
+    def _on_click(self, trace, points, _selector) -> None:
+        if not points.point_inds:
+            return  # plotly calls every trace; only one holds the point
+        with self.state.guard("reading the clicked point"):
+            row = int(trace.customdata[points.point_inds[0]])
+            label = self.state.embeddings.labels[row]
+            if self.state.query == label:
+                self.state.query = ""  # clicking the same point again asks again
+            self.state.query = label
+
+    def _on_selection(self, trace, points, _selector) -> None:
+        with self.state.guard("reading the selection"):
+            index = list(self.figure.data).index(trace) if trace in self.figure.data else -1
+            if index < 0 or index >= self._n_base_traces - 1:
+                return  # the highlight trace and arrows are not data
+            self._selected[index] = [int(trace.customdata[i]) for i in points.point_inds]
+            rows = sorted({r for part in self._selected.values() for r in part})
+            self.state.selection = self.state.frame_of(rows)
+            self.state.report(f"Selected {len(rows):,} points: read them as app.state.selection.", "info")
+

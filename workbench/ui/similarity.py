@@ -1,0 +1,115 @@
+"""Similarity panel: cosine of word pairs or a whole list, under one model or two side by side."""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from ..core.errors import EmptyInputError
+from ..core.index import normalize_rows
+from ..models.base import MODELS, get_model
+from . import _html
+from .state import State
+
+__all__ = ["SimilarityPanel", "parse_items"]
+
+NO_MODEL = "(none)"
+EXAMPLE = "cat dog\ncat car\nking queen\ncoffee tea\nbank river\nbank money"
+
+
+def parse_items(text: str) -> list[list[str]]:
+    """Lines of items; a line holds one item, or two separated by a comma, tab or spaces."""
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in re.split(r"[,\t]", line)] if re.search(r"[,\t]", line) else line.split()
+        rows.append([p for p in parts if p])
+    return rows
+
+
+class SimilarityPanel(widgets.VBox):
+    """Cosine similarities: one pair per line gives a table; one item per line gives a heatmap.
+
+    A second model (any text or word model) adds its cosines beside the current ones, so two
+    models can be compared on the same pairs.
+    """
+
+    def __init__(self, state: State, *, text: str = EXAMPLE):
+        self.state = state
+        self.items = widgets.Textarea(value=text, placeholder="cat dog\nking queen",
+                                      layout={"width": "320px", "height": "140px"}).add_class("wb-pairs")
+        self.other = widgets.Dropdown(options=[NO_MODEL], value=NO_MODEL, description="compare with",
+                                      style={"description_width": "90px"}).add_class("wb-other-model")
+        self.compute = widgets.Button(description="Compare", icon="balance-scale").add_class("wb-compare")
+        self.result = widgets.HTML().add_class("wb-similarity")
+        self.heatmap = widgets.Box().add_class("wb-heatmap")
+        self.result_frame = None
+        super().__init__([widgets.HBox([self.items, widgets.VBox([self.other, self.compute])]),
+                          self.result, self.heatmap])
+        self.compute.on_click(lambda _: self.run())
+        state.observe(self._fill_models, names=["embeddings", "model"])
+        self._fill_models()
+
+    def _fill_models(self, _=None) -> None:
+        import workbench.models  # noqa: F401 - fills the registry
+
+        current = self.state.model
+        names = [e.name for e in MODELS if e.modality in ("word", "text") and e.name != current]
+        self.other.options = [NO_MODEL, *names]
+
+    def run(self) -> None:
+        """Compute the cosines for the lines in the box."""
+        emb = self.state.embeddings
+        with self.state.guard("comparing similarities"):
+            if emb is None:
+                self.state.report("Nothing is loaded yet: embed a dataset first.", "error")
+                return
+            rows = parse_items(self.items.value)
+            if not rows:
+                raise EmptyInputError("Type pairs of items (one pair per line), or one item per line for a matrix.")
+            if all(len(r) == 2 for r in rows):
+                self._pairs(emb, rows)
+            elif all(len(r) == 1 for r in rows):
+                self._matrix(emb, [r[0] for r in rows])
+            else:
+                bad = next(r for r in rows if len(r) not in (1, 2) or len(r) != len(rows[0]))
+                raise EmptyInputError(f"Each line must hold two items (a pair) or one item (a list); "
+                                      f"this line has {len(bad)}: {' '.join(bad)!r}.")
+
+    def _other_cosines(self, pairs) -> np.ndarray | None:
+        if self.other.value == NO_MODEL:
+            return None
+        model = get_model(self.other.value)
+        words = sorted({w for pair in pairs for w in pair})
+        vectors = dict(zip(words, normalize_rows(model.encode(words))))
+        return np.array([float(vectors[a] @ vectors[b]) for a, b in pairs])
+
+    def _pairs(self, emb, pairs) -> None:
+        current = self.state.model or "current vectors"
+        frame = pd.DataFrame(pairs, columns=["a", "b"])
+        frame[current] = [emb.similarity(a, b) for a, b in pairs]
+        other = self._other_cosines(pairs)
+        if other is not None:
+            frame[self.other.value] = other
+            frame["rank " + current] = frame[current].rank(ascending=False).astype(int)
+            frame["rank " + self.other.value] = frame[self.other.value].rank(ascending=False).astype(int)
+        self.result_frame = frame
+        self.result.value = _html.table(frame, caption="cosine similarity")
+        self.heatmap.children = []
+        self.state.report(f"Cosine similarity of {len(frame)} pairs.", "success")
+
+    def _matrix(self, emb, items) -> None:
+        import plotly.graph_objects as go
+
+        from .. import figures
+
+        matrix = emb.similarity(items)
+        self.result_frame = matrix
+        self.result.value = ""
+        self.heatmap.children = [go.FigureWidget(figures.similarity_heatmap(matrix))]
+        self.state.report(f"Cosine similarity of {len(items)} items with each other.", "success")
