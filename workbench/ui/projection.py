@@ -53,7 +53,8 @@ class ProjectionPanel(widgets.VBox):
         super().__init__([widgets.HBox([self.method, self.dim, self.colour, self.progress]), self.quality, self.plot])
         self.method.observe(self._recompute, names="value")
         self.dim.observe(self._recompute, names="value")
-        self.colour.observe(lambda _: self.draw(), names="value")
+        self._filling = False
+        self.colour.observe(lambda _: None if self._filling else self.draw(), names="value")
         state.observe(self._on_embeddings, names="embeddings")
         state.observe(lambda _: self.draw(), names="projection")
         state.observe(lambda _: self._draw_overlays(), names=["highlight", "query_rows", "arrows"])
@@ -113,9 +114,12 @@ class ProjectionPanel(widgets.VBox):
         options = [NO_COLOUR, *usable, *QUALITY_COLOURS]
         wanted = self._wanted_colour if self._wanted_colour in usable else next(
             (c for c in usable if not pd.api.types.is_numeric_dtype(meta[c])), NO_COLOUR)
-        with self.colour.hold_trait_notifications():
+        self._filling = True
+        try:
             self.colour.options = options
             self.colour.value = wanted
+        finally:
+            self._filling = False
 
     def draw(self) -> None:
         """Rebuild the figure from ``state.projection`` (a new FigureWidget: simplest and robust)."""
