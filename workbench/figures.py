@@ -68,7 +68,7 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
         ``x``, ``y`` (``z`` for 3-D), ``label`` and any metadata; row order = row numbers.
     colour : str, optional
         Column to colour by: categories get a legend (the commonest ``MAX_CATEGORIES - 1`` are kept,
-        the rest pooled as "other"), numbers a colour bar. Missing values show grey.
+        the rest pooled as "other"); floats, and integers with many values, get a colour bar.
     hover_columns : sequence of str
         Extra columns shown under the label on hover.
     dim : {2, 3}
@@ -89,7 +89,8 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
         traces.append(_trace(dim, mode="markers", name="points", customdata=rows,
                              marker={"size": size, "color": PALETTE[0]}, showlegend=False,
                              **_axes(frame, rows, dim), **_hover(frame, rows, hover_columns)))
-    elif pd.api.types.is_numeric_dtype(frame[colour]) and frame[colour].nunique() > MAX_CATEGORIES:
+    elif pd.api.types.is_numeric_dtype(frame[colour]) and not pd.api.types.is_bool_dtype(frame[colour]) and (
+            pd.api.types.is_float_dtype(frame[colour]) or frame[colour].nunique() > MAX_CATEGORIES):
         values = frame[colour].to_numpy(dtype=float)
         rows = np.arange(n)
         traces.append(_trace(dim, mode="markers", name=colour, customdata=rows, showlegend=False,

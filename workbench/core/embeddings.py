@@ -227,7 +227,13 @@ class Embeddings:
             if not query.strip():
                 raise EmptyInputError("The query is empty: type a label or some text.")
             if self.embedder is not None:
-                return np.asarray(self.embedder.encode([query]), np.float32)[0], None
+                vec = np.asarray(self.embedder.encode([query]), np.float32)[0]
+                if vec.shape[0] != self.dim:
+                    name = getattr(self.embedder, "name", type(self.embedder).__name__)
+                    raise DimensionMismatchError(
+                        f"The model {name!r} makes {vec.shape[0]}-d vectors, but these embeddings are {self.dim}-d: "
+                        "queries must come from the model that made the vectors.")
+                return vec, None
             raise UnknownLabelError(query, closest(query, self._labels))
         vec = np.asarray(query, dtype=np.float32)
         if vec.ndim != 1 or vec.shape[0] != self.dim:

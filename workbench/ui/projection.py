@@ -192,5 +192,8 @@ class ProjectionPanel(widgets.VBox):
             self._selected[index] = [int(trace.customdata[i]) for i in points.point_inds]
             rows = sorted({r for part in self._selected.values() for r in part})
             self.state.selection = self.state.frame_of(rows)
-            self.state.report(f"Selected {len(rows):,} points: read them as app.state.selection.", "info")
+            if rows:
+                self.state.report(f"Selected {len(rows):,} points: read them in Python as app.selection.", "info")
+            else:
+                self.state.report("Nothing selected: drag a box or lasso around some points.", "info")
 
