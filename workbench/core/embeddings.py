@@ -22,6 +22,7 @@ __all__ = ["Embeddings"]
 ANALOGY_METHODS = ("3cosadd", "3cosmul")
 COSMUL_EPSILON = 1e-6  # gensim's, Levy & Goldberg (2014) footnote 7
 EXACT_CELLS = 25_000_000  # n x dim up to which "auto" search is exact
+BATCH_EXACT_CELLS = 10_000_000_000  # queries x n x dim up to which a batch of queries is searched exactly
 
 
 class Embeddings:
@@ -68,7 +69,7 @@ class Embeddings:
         self.embedder = embedder
         self.index_method = index
         self._unit = None
-        self._index = None
+        self._indexes = {}
         self._fingerprint = None
 
     # ----------------------------------------------------------------- constructors
@@ -245,11 +246,11 @@ class Embeddings:
 
     def _get_index(self, method: str | None) -> NeighbourIndex:
         method = method or self.index_method
-        if self._index is None or self._index.method != method:
+        if method not in self._indexes:
             # Exact search costs n x d per query: keep it while that is cheap (400k x 50 ~ 10 ms).
             index = NeighbourIndex(method, exact_limit=EXACT_CELLS // self.dim)
-            self._index = index.fit(self.unit_vectors)
-        return self._index
+            self._indexes[method] = index.fit(self.unit_vectors)
+        return self._indexes[method]
 
     def neighbours(self, query, k: int = 10, *, include_query: bool = False,
                    method: str | None = None) -> pd.DataFrame:
@@ -277,10 +278,17 @@ class Embeddings:
         ids, scores = index.query(vec, k, exclude=exclude)
         return self._result(ids[0], scores[0], index=index.method_)
 
-    def similar_to_rows(self, rows: Sequence[int], k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        """Neighbours of many rows at once, each row left out of its own answer: (ids, scores)."""
-        index = self._get_index(None)
+    def similar_to_rows(self, rows: Sequence[int], k: int = 10, *, method: str | None = None
+                        ) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbours of many rows at once, each row left out of its own answer: (ids, scores).
+
+        A large batch (such as every row, for a UMAP neighbour graph) is answered by HNSW when exact
+        search would cost more than ``BATCH_EXACT_CELLS`` multiply-adds (20k x 20k x 50 and up).
+        """
         rows = np.asarray(rows, dtype=np.int64)
+        if method is None and self.index_method == "auto":
+            method = "hnsw" if len(rows) * len(self) * self.dim > BATCH_EXACT_CELLS else "auto"
+        index = self._get_index(method)
         return index.query(self.unit_vectors[rows], k, exclude=[[r] for r in rows])
 
     def analogy(self, positive: Sequence, negative: Sequence = (), k: int = 5, *, method: str = "3cosadd",
