@@ -384,10 +384,10 @@ def _as_matrix(vectors) -> np.ndarray:
     except (TypeError, ValueError) as err:
         raise DimensionMismatchError(
             f"Vectors must be numbers of one shape (n, dim); they could not be read as such: {err}.") from None
+    if x.size == 0:  # before the shape check: Embeddings([]) is empty input, not a wrong shape
+        raise EmptyInputError(f"Vectors are empty (shape {x.shape}): give at least one row and one dimension.")
     if x.ndim != 2:
         raise DimensionMismatchError(f"Vectors must be a 2-D array (n, dim); got shape {x.shape}.")
-    if x.shape[0] == 0 or x.shape[1] == 0:
-        raise EmptyInputError(f"Vectors are empty (shape {x.shape}): give at least one row and one dimension.")
     bad = ~np.isfinite(x).all(axis=1)
     if bad.any():
         rows = np.flatnonzero(bad)
