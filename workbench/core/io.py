@@ -49,15 +49,15 @@ def _read_text(path: Path, limit: int | None):
     labels, rows = [], []
     with open(path, encoding="utf-8") as f:
         first = f.readline().split()
-        dim = None
+        count = dim = None
         if len(first) == 2 and all(t.isdigit() for t in first):
-            dim = int(first[1])
+            count, dim = int(first[0]), int(first[1])
         else:  # GloVe style: no header, the first line is already a vector
             f.seek(0)
         for line_no, line in enumerate(f, start=2 if dim else 1):
             if limit is not None and len(labels) >= limit:
                 break
-            parts = line.rstrip("\n\r").split(" ")
+            parts = line.rstrip().split(" ")  # word2vec's C tool and fastText end lines with a space
             if len(parts) < 2 or not line.strip():
                 continue
             dim = dim or len(parts) - 1
@@ -67,6 +67,8 @@ def _read_text(path: Path, limit: int | None):
             rows.append(np.asarray(parts[1:], dtype=np.float32))
     if not rows:
         raise EmptyInputError(f"{path.name} holds no vectors.")
+    if count is not None and len(labels) < (count if limit is None else min(count, limit)):
+        raise ValueError(f"the header promises {count} vectors but the file ends after {len(labels)}")
     return labels, np.vstack(rows)
 
 
