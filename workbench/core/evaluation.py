@@ -115,7 +115,7 @@ def analogy_accuracy(embeddings, questions, *, restrict: int | None = 300_000, c
             names = labels[candidates]
             predicted[start + row] = next((w for w in names if w not in inputs), names[-1])
     asked = asked.assign(predicted=predicted, correct=predicted == words["expected"].to_numpy())
-    sections = (asked.groupby("section", sort=False)["correct"].agg(["sum", "count"])
+    sections = (asked.groupby("section", sort=False, dropna=False)["correct"].agg(["sum", "count"])
                 .rename(columns={"sum": "correct", "count": "total"}).reset_index())
     sections["accuracy"] = sections["correct"] / sections["total"]
     correct, total = int(asked["correct"].sum()), len(asked)
