@@ -111,6 +111,15 @@ def test_questions_as_lines_or_frame(geography):
     assert analogy_accuracy(emb, frame).correct == from_path.correct
 
 
+def test_questions_without_a_section_header_still_add_up(geography):
+    emb, questions, _ = geography
+    lines = [line for line in questions.read_text().splitlines() if not line.startswith(":")]
+    result = analogy_accuracy(emb, lines)
+    assert result.total == 72
+    assert result.sections["total"].sum() == result.total
+    assert result.sections["correct"].sum() == result.correct
+
+
 def test_3cosmul_accuracy_agrees_with_gensim_most_similar_cosmul(geography):
     emb, questions, _ = geography
     result = analogy_accuracy(emb, questions, method="3cosmul")
