@@ -54,7 +54,7 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
     --------
     >>> emb = embed("analogy-words", "glove-6b-50d", progress=False)
     >>> emb.neighbours("paris", k=3)["label"].tolist()
-    ['france', 'london', 'rome']
+    ['france', 'brussels', 'french']
     """
     dataset = _as_dataset(data, limit)
     embedder = get_model(model) if isinstance(model, str) else model
