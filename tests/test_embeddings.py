@@ -239,6 +239,14 @@ def test_similar_to_rows_leaves_each_row_out(random_embeddings):
     assert ids[0].tolist() == random_embeddings.neighbours("w0", k=3)["row"].tolist()
 
 
+def test_similar_to_rows_by_hnsw_agrees_with_exact(clusters):
+    rows = np.arange(0, 200, 7)
+    exact_ids, exact_scores = clusters.similar_to_rows(rows, k=5, method="exact")
+    hnsw_ids, hnsw_scores = clusters.similar_to_rows(rows, k=5, method="hnsw")
+    np.testing.assert_array_equal(hnsw_ids, exact_ids)
+    np.testing.assert_allclose(hnsw_scores, exact_scores, atol=1e-5)
+
+
 # ----------------------------------------------------------------------------- analogy
 def reference_analogy(emb, positive, negative, method):
     """Scores written from the papers' equations, independent of workbench's code."""

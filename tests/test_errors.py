@@ -116,6 +116,20 @@ def test_query_vector_dimension_must_match(animals):
         animals.vector(np.ones((2, 8)))
 
 
+def test_embedder_of_another_dimension_is_refused(animals):
+    class Wide:
+        name = "wide-model"
+
+        def encode(self, items):
+            return np.ones((len(items), 3))
+
+    emb = Embeddings(animals.vectors, animals.labels, embedder=Wide())
+    with pytest.raises(DimensionMismatchError, match=r"The model 'wide-model' makes 3-d vectors, but these embeddings "
+                                                     r"are 8-d: queries must come from the model that made the "
+                                                     r"vectors\."):
+        emb.neighbours("some text")
+
+
 def test_boolean_mask_length_must_match(animals):
     with pytest.raises(DimensionMismatchError, match=r"A boolean mask needs 7 entries, got \(3,\)"):
         animals.subset(np.array([True, False, True]))
