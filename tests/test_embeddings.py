@@ -355,7 +355,10 @@ QUERIES = ["king", "frog", "paris", "computer", "music", "water", "good", "run",
 ANALOGIES = [(["king", "woman"], ["man"]), (["paris", "germany"], ["france"]), (["walking", "swam"], ["swimming"]),
              (["bigger", "cold"], ["big"]), (["tokyo", "france"], ["japan"]), (["brother", "her"], ["his"]),
              (["dollar", "japan"], ["usa"]), (["queen"], []), (["good", "worse"], ["bad"]),
-             (["mice", "dog"], ["mouse"])]
+             (["mice", "dog"], ["mouse"]), (["rome", "spain"], ["italy"]), (["uncle", "sister"], ["brother"]),
+             (["went", "see"], ["go"]), (["quickly", "slow"], ["quick"]), (["euro", "britain"], ["europe"]),
+             (["chicago", "texas"], ["illinois"]), (["husband", "girl"], ["boy"]), (["children", "woman"], ["child"]),
+             (["cats", "puppy"], ["cat"]), (["computer", "music"], ["software"])]
 
 
 def assert_same_ranking(ours: pd.DataFrame, theirs: list[tuple[str, float]]):
