@@ -7,7 +7,7 @@ import pytest
 
 from workbench.core import NeighbourIndex
 from workbench.core.errors import DimensionMismatchError, EmptyInputError, InvalidParameterError
-from workbench.core.index import normalize_rows
+from workbench.core.index import NotFittedError, normalize_rows
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_init_stores_parameters_and_does_no_work():
     assert (index.method, index.exact_limit, index.ef, index.M, index.ef_construction, index.random_state) == \
         ("hnsw", 5, 64, 8, 50, 3)
     assert not hasattr(index, "method_")
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         index.query(np.ones(4), k=1)
 
 

@@ -146,7 +146,10 @@ class Embeddings:
         return len(self._vectors)
 
     def __contains__(self, label) -> bool:
-        return label in self._position
+        try:
+            return label in self._position
+        except TypeError:  # an unhashable value is simply not a label
+            return False
 
     def __getitem__(self, key):
         """A label gives its 1-D vector, a list of labels a 2-D array."""

@@ -12,11 +12,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .errors import DimensionMismatchError, EmptyInputError, InvalidParameterError
+from .errors import DimensionMismatchError, EmptyInputError, InvalidParameterError, WorkbenchError
 
 __all__ = ["NeighbourIndex", "normalize_rows"]
 
 METHODS = ("auto", "exact", "hnsw")
+
+
+class NotFittedError(WorkbenchError, AttributeError):
+    """``query`` called before ``fit`` (scikit-learn's name for the same mistake)."""
 
 
 def normalize_rows(x: np.ndarray) -> np.ndarray:
@@ -119,7 +123,7 @@ class NeighbourIndex:
         scores : float32 array (m, k), cosine similarities
         """
         if not hasattr(self, "method_"):
-            raise RuntimeError("NeighbourIndex is not fitted: call fit(vectors) first.")
+            raise NotFittedError("This NeighbourIndex is not fitted yet: call fit(unit_vectors) first.")
         q = normalize_rows(np.atleast_2d(queries))
         if q.shape[1] != self._x.shape[1]:
             raise DimensionMismatchError(

@@ -29,7 +29,7 @@ DEFAULT_LIMITS = {"pca": None, "umap": 200_000, "tsne": 20_000}
 PRE_PCA_DIMS = 50  # UMAP and t-SNE first reduce to this many dimensions: much faster neighbour search
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Projection:
     """Coordinates of every row on a 2-D or 3-D map, with how they were made and how faithful they are."""
 
