@@ -21,7 +21,10 @@ __all__ = ["Embeddings"]
 
 ANALOGY_METHODS = ("3cosadd", "3cosmul")
 COSMUL_EPSILON = 1e-6  # gensim's, Levy & Goldberg (2014) footnote 7
-EXACT_CELLS = 25_000_000  # n x dim up to which "auto" search is exact
+# n x dim up to which "auto" answers single queries exactly. Exact search costs ~0.1 s a query at 200M
+# cells here, while an HNSW build on 100k x 384 took ~110 s and repays itself only after ~6,000 queries
+# (benchmarks/results/latest.md): for a person clicking points, exact is the faster choice.
+EXACT_CELLS = 200_000_000
 BATCH_EXACT_CELLS = 10_000_000_000  # queries x n x dim up to which a batch of queries is searched exactly
 
 
@@ -250,7 +253,6 @@ class Embeddings:
     def _get_index(self, method: str | None) -> NeighbourIndex:
         method = method or self.index_method
         if method not in self._indexes:
-            # Exact search costs n x d per query: keep it while that is cheap (400k x 50 ~ 10 ms).
             index = NeighbourIndex(method, exact_limit=EXACT_CELLS // self.dim)
             self._indexes[method] = index.fit(self.unit_vectors)
         return self._indexes[method]
