@@ -28,7 +28,7 @@ lab: setup
 	$(THREADS) $(BIN)/jupyter lab notebooks/00_tour.ipynb
 
 demo: setup
-	$(THREADS) $(BIN)/voila notebooks/00_tour.ipynb
+	$(THREADS) $(BIN)/voila notebooks/demo.ipynb
 
 # pytest exits 5 when it collects nothing; that is not a failure of the set-up.
 # In CI (CI=true) the browser tests must run: a missing Chromium is an error, not a skip.

@@ -26,8 +26,12 @@ HIGHLIGHT = "highlight"  # name of the trace drawn on top for neighbours / analo
 
 
 def escape(values) -> list[str]:
-    """HTML-escape each value (for plotly hover text and HTML tables)."""
-    return [html.escape(str(v)) for v in values]
+    """Escape ``&``, ``<`` and ``>`` in each value, so plotly shows tags as text.
+
+    Quotes stay as they are: outside a tag they are harmless, and plotly.js does not decode
+    ``&quot;`` (a label ``say "hi"`` would show the entity).
+    """
+    return [html.escape(str(v), quote=False) for v in values]
 
 
 def _marker_size(n: int) -> float:
@@ -52,14 +56,14 @@ def _hover(frame: pd.DataFrame, rows: np.ndarray, hover_columns) -> dict:
         return {"hoverinfo": "none"}
     text = escape(frame["label"].to_numpy()[rows])
     if hover_columns:
-        extra = [f"{html.escape(str(c))}: " for c in hover_columns]
+        extra = [f"{c}: " for c in escape(hover_columns)]
         cols = [escape(frame[c].to_numpy()[rows]) for c in hover_columns]
         text = ["<br>".join([t, *(p + v[i] for p, v in zip(extra, cols))]) for i, t in enumerate(text)]
     return {"text": text, "hovertemplate": "%{text}<extra></extra>"}
 
 
 def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns=(), dim: int = 2,
-                title: str | None = None, height: int = 560) -> go.Figure:
+                title: str | None = None, height: int = 560, width: int | None = None) -> go.Figure:
     """A map of points: one trace per category of ``colour`` (or a colour scale for numbers).
 
     Parameters
@@ -96,7 +100,7 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
         traces.append(_trace(dim, mode="markers", name=colour, customdata=rows, showlegend=False,
                              marker={"size": size, "color": np.nan_to_num(values, nan=np.nanmin(values)),
                                      "colorscale": "Viridis", "showscale": True,
-                                     "colorbar": {"title": {"text": html.escape(colour)}, "thickness": 12}},
+                                     "colorbar": {"title": {"text": escape([colour])[0]}, "thickness": 12}},
                              **_axes(frame, rows, dim), **_hover(frame, rows, [colour, *hover_columns])))
     else:
         categories = frame[colour].astype("string").fillna("(missing)")
@@ -105,16 +109,16 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
         order = [c for c in top] + (["other"] if (categories == "other").any() else [])
         for i, category in enumerate(order):
             rows = np.flatnonzero((categories == category).to_numpy())
-            traces.append(_trace(dim, mode="markers", name=html.escape(str(category)), customdata=rows,
+            traces.append(_trace(dim, mode="markers", name=escape([category])[0], customdata=rows,
                                  marker={"size": size, "color": PALETTE[i % len(PALETTE)]},
                                  legendgroup=str(category), **_axes(frame, rows, dim),
                                  **_hover(frame, rows, hover_columns)))
     fig = go.Figure(traces)
     fig.add_trace(highlight_trace(frame, [], dim=dim))  # always last: panels update it in place
-    layout = dict(height=height, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+    layout = dict(height=height, width=width, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
                   dragmode="lasso" if dim == 2 else "orbit", hovermode="closest", uirevision="map",
-                  legend={"itemsizing": "constant", "title": {"text": html.escape(colour or "")}},
-                  title={"text": html.escape(title)} if title else None, template="plotly_white")
+                  legend={"itemsizing": "constant", "title": {"text": escape([colour or ""])[0]}},
+                  title={"text": escape([title])[0]} if title else None, template="plotly_white")
     fig.update_layout(**{k: v for k, v in layout.items() if v is not None})
     if dim == 2:
         fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
@@ -157,7 +161,7 @@ def similarity_heatmap(matrix: pd.DataFrame, *, title: str | None = None) -> go.
                                hovertemplate="%{y} · %{x}: %{z:.3f}<extra></extra>"))
     fig.update_layout(height=120 + 36 * len(matrix), margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
                       yaxis={"autorange": "reversed"}, template="plotly_white",
-                      title={"text": html.escape(title)} if title else {})
+                      title={"text": escape([title])[0]} if title else {})
     return fig
 
 
@@ -169,5 +173,5 @@ def section_accuracy_bars(sections: pd.DataFrame, *, title: str | None = None) -
                            hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
     fig.update_layout(height=80 + 24 * len(sections), margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
                       xaxis={"range": [0, 1], "tickformat": ".0%"}, yaxis={"autorange": "reversed"},
-                      template="plotly_white", title={"text": html.escape(title)} if title else {})
+                      template="plotly_white", title={"text": escape([title])[0]} if title else {})
     return fig

@@ -81,10 +81,10 @@ def lab(lab_server):
 
 
 @pytest.fixture(scope="session")
-def voila_tour(workdir, jupyter_env, artifacts, timings):
-    """Voilà serving the tour notebook as an app."""
+def voila_demo(workdir, jupyter_env, artifacts, timings):
+    """Voilà serving notebooks/demo.ipynb (`make demo`) as an app."""
     t0 = time.monotonic()
-    server = _servers.start_voila("00_tour.ipynb", workdir, jupyter_env, artifacts)
+    server = _servers.start_voila("demo.ipynb", workdir, jupyter_env, artifacts)
     timings["voila server start"] = time.monotonic() - t0
     try:
         yield server

@@ -21,7 +21,7 @@ class AnalogyPanel(widgets.VBox):
 
     def __init__(self, state: State, *, k: int = 5, a: str = "man", b: str = "king", c: str = "woman"):
         self.state = state
-        box = {"layout": {"width": "150px"}, "continuous_update": False}
+        box = {"layout": {"width": "96px"}, "continuous_update": False}
         self.a = widgets.Text(value=a, placeholder="man", **box).add_class("wb-analogy-a")
         self.b = widgets.Text(value=b, placeholder="king", **box).add_class("wb-analogy-b")
         self.c = widgets.Text(value=c, placeholder="woman", **box).add_class("wb-analogy-c")

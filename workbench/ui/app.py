@@ -30,6 +30,8 @@ class Workbench(widgets.VBox):
         Show these instead of embedding a dataset.
     background : bool
         Compute slow things in a thread (switch off in scripts and tests).
+    height, width : int
+        Size of the map in pixels.
 
     Examples
     --------
@@ -41,10 +43,11 @@ class Workbench(widgets.VBox):
 
     def __init__(self, dataset: str = "glove-vocab", model: str = "glove-6b-50d", *, limit: int = 5000,
                  method: str = "umap", dim: int = 2, colour: str | None = None, embeddings=None,
-                 background: bool = True, height: int = 560):
+                 background: bool = True, height: int = 560, width: int = 640):
         self.state = State(model=model, dataset=dataset, background=background)
         self.source = SourcePanel(self.state, limit=limit)
-        self.projection = ProjectionPanel(self.state, method=method, dim=dim, colour=colour, height=height)
+        self.projection = ProjectionPanel(self.state, method=method, dim=dim, colour=colour, height=height,
+                                          width=width)
         self.neighbours = NeighboursPanel(self.state)
         self.analogy = AnalogyPanel(self.state)
         self.similarity = SimilarityPanel(self.state)
@@ -56,8 +59,11 @@ class Workbench(widgets.VBox):
         source.set_title(0, "Data and model")
         title = widgets.HTML("<h3 style='margin:4px 0'>Embedding workbench</h3>")
         body = widgets.HBox([self.projection, tabs])
-        self.projection.layout = widgets.Layout(flex="3 1 0%", min_width="420px")
-        tabs.layout = widgets.Layout(flex="2 1 0%", min_width="340px")
+        # The map has a fixed pixel width (plotly widgets do not follow their container); the tabs
+        # take the rest, and the row wraps on narrow screens instead of overlapping.
+        self.projection.layout = widgets.Layout(flex="0 0 auto", width=f"{width + 10}px")
+        tabs.layout = widgets.Layout(flex="1 1 380px", min_width="380px")
+        body.layout = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
         super().__init__([title, source, self.status, body])
         self.add_class("wb-app")
         if embeddings is not None:

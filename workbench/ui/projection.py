@@ -31,12 +31,14 @@ class ProjectionPanel(widgets.VBox):
         The map to show; for UMAP and t-SNE a PCA map is shown while they compute.
     colour : str, optional
         Metadata column to colour by (default: the first categorical column).
+    height, width : int
+        Size of the map in pixels (plotly widgets do not resize with their container).
     """
 
     def __init__(self, state: State, *, method: str = "umap", dim: int = 2, colour: str | None = None,
-                 height: int = 560):
+                 height: int = 560, width: int = 640):
         self.state = state
-        self.height = height
+        self.height, self.width = height, width
         self._wanted_colour = colour
         self.method = widgets.ToggleButtons(options=[("PCA", "pca"), ("UMAP", "umap"), ("t-SNE", "tsne")],
                                             value=method, style={"button_width": "70px"}).add_class("wb-method")
@@ -46,7 +48,7 @@ class ProjectionPanel(widgets.VBox):
                                        style={"description_width": "50px"}).add_class("wb-colour")
         self.progress = widgets.FloatProgress(value=0, min=0, max=1, layout={"width": "160px", "visibility": "hidden"})
         self.quality = widgets.HTML().add_class("wb-quality")
-        self.plot = widgets.Box(layout={"min_height": f"{height}px"}).add_class("wb-map")
+        self.plot = widgets.Box(layout={"min_height": f"{height}px", "width": f"{width}px"}).add_class("wb-map")
         self.figure = None
         self._n_base_traces = 0
         self._selected: dict[int, list[int]] = {}
@@ -74,15 +76,15 @@ class ProjectionPanel(widgets.VBox):
         emb, method, dim = self.state.embeddings, self.method.value, self.dim.value
         if emb is None:
             return
+        cached = cached_projection(emb, method, dim)
+        if cached is not None:  # stored by an earlier session: show it at once
+            self.state.projection = cached
+            return
         with self.state.guard("computing the PCA map"):
             quick = project(emb, "pca", dim)  # milliseconds: something to look at right away
             if method == "pca" or self.state.projection is None or self.state.projection.embeddings is not emb:
                 self.state.projection = quick
         if method == "pca":
-            return
-        cached = cached_projection(emb, method, dim)
-        if cached is not None:
-            self.state.projection = cached
             return
         self.progress.layout.visibility = "visible"
         self.progress.value = 0.05
@@ -122,7 +124,11 @@ class ProjectionPanel(widgets.VBox):
             self._filling = False
 
     def draw(self) -> None:
-        """Rebuild the figure from ``state.projection`` (a new FigureWidget: simplest and robust)."""
+        """Show ``state.projection``: traces and layout are replaced inside one FigureWidget.
+
+        One widget for the panel's life: a new FigureWidget costs the browser 2-3 s (it loads
+        plotly's widget code again), and replaced ones would linger as orphan models.
+        """
         proj = self.state.projection
         if proj is None:
             return
@@ -134,15 +140,27 @@ class ProjectionPanel(widgets.VBox):
             colour = None if colour == NO_COLOUR else colour
             hover = [c for c in ("item", "text", "category") if c in frame and c not in ("label", colour)
                      and not frame[c].astype(str).equals(frame["label"])][:2]
-            fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=proj.dim, height=self.height)
-            widget = go.FigureWidget(fig)
-            self._n_base_traces = len(widget.data)
-            for trace in widget.data:
+            fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=proj.dim, height=self.height,
+                                      width=self.width)
+            if self.figure is None:
+                self.figure = go.FigureWidget(fig)
+                self.plot.children = [self.figure]
+            else:
+                with self.figure.batch_update():
+                    self.figure.data = []
+                    self.figure.add_traces(list(fig.data))
+                    self.figure.layout = fig.layout
+                # plotly sends those edits as one-off messages, and a view created later (Voilà
+                # connects after the notebook ran; a reloaded page) starts from the synced
+                # _widget_data/_widget_layout, which plotly refreshes only in _repr_mimebundle_.
+                self.figure._repr_mimebundle_()
+            self._n_base_traces = len(self.figure.data)
+            self._selected = {}
+            for trace in self.figure.data:
                 trace.on_click(self._on_click)
                 if proj.dim == 2:
                     trace.on_selection(self._on_selection)
-            self.figure, self._frame = widget, frame
-            self.plot.children = [widget]
+            self._frame = frame
             self.quality.value = self._quality_text(proj)
             self._draw_overlays()
 
