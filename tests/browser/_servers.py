@@ -2,7 +2,7 @@
 
 Shared by ``tests/browser/conftest.py`` (pytest fixtures) and ``benchmarks/bench_browser_map.py``;
 it imports neither pytest nor playwright at module level, so it can be imported to ask whether a
-browser is available at all. Adapted from the verified recipe in ``/work/shared/browser``:
+browser is available at all. Adapted from the verified recipe in ``shared/browser`` (beside the project):
 
 * JupyterLab and Voilà on 127.0.0.1, a free port and a random token, each started as
   ``<this python> -m ...`` in an isolated Jupyter environment (config, data, runtime, lab settings,

@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import (DimensionMismatchError, EmptyInputError, InvalidParameterError, NonFiniteError,
-                     UnknownLabelError, closest)
+from .errors import DimensionMismatchError, EmptyInputError, InvalidParameterError, NonFiniteError, \
+    UnknownLabelError, closest
 from .index import NeighbourIndex, normalize_rows
+from .validation import as_labels, as_list, as_matrix, as_meta, check_k, is_many
 
 __all__ = ["Embeddings"]
 
@@ -63,11 +64,11 @@ class Embeddings:
 
     def __init__(self, vectors, labels: Sequence[str] | None = None, *, meta: pd.DataFrame | None = None,
                  provenance: dict | None = None, embedder: Any = None, index: str = "auto"):
-        x = _as_matrix(vectors)
+        x = as_matrix(vectors)
         self._vectors = x
-        self._labels = _as_labels(labels, len(x))
+        self._labels = as_labels(labels, len(x))
         self._position = {label: i for i, label in enumerate(self._labels)}
-        self._meta = _as_meta(meta, len(x))
+        self._meta = as_meta(meta, len(x))
         self.provenance = dict(provenance or {})
         self.embedder = embedder
         self.index_method = index
@@ -276,7 +277,7 @@ class Embeddings:
         DataFrame with columns ``label``, ``score`` (cosine), ``rank`` (1 = nearest) and ``row``,
         plus the metadata columns. ``df.attrs["index"]`` says which search was used.
         """
-        _check_k(k)
+        check_k(k)
         vec, row = self._query_vector(query)
         index = self._get_index(method)
         exclude = [[row]] if row is not None and not include_query else None
@@ -314,10 +315,10 @@ class Embeddings:
         >>> emb.analogy(positive=["king", "woman"], negative=["man"], k=1)["label"].tolist()
         ['queen']
         """
-        _check_k(k)
+        check_k(k)
         if method not in ANALOGY_METHODS:
             raise InvalidParameterError("method", f"one of {ANALOGY_METHODS}", method, owner="analogy")
-        positive, negative = _as_list(positive), _as_list(negative)
+        positive, negative = as_list(positive), as_list(negative)
         if not positive:
             raise EmptyInputError("An analogy needs at least one positive term.")
         pos = [self._query_vector(q) for q in positive]
@@ -342,13 +343,13 @@ class Embeddings:
         "dog"], ["car", "puppy"])`` has one row per item of ``a`` and one column per item of ``b``;
         ``similarity(["cat", "dog", "car"])`` compares the list with itself.
         """
-        if b is None and not _is_many(a):
+        if b is None and not is_many(a):
             raise EmptyInputError("similarity needs two items, or one list of items.")
-        if not _is_many(a) and not _is_many(b):
+        if not is_many(a) and not is_many(b):
             va, vb = normalize_rows(np.stack([self.vector(a), self.vector(b)]))
             return float(va @ vb)
-        rows = _as_list(a)
-        cols = rows if b is None else _as_list(b)
+        rows = as_list(a)
+        cols = rows if b is None else as_list(b)
         if not rows or not cols:
             raise EmptyInputError("similarity got an empty list.")
         va = normalize_rows(np.stack([self.vector(q) for q in rows]))
@@ -380,64 +381,3 @@ def analogy_scores(unit: np.ndarray, pos: np.ndarray, neg: np.ndarray, method: s
     num = np.prod(shifted(pos), axis=1, dtype=np.float64)
     den = np.prod(shifted(neg), axis=1, dtype=np.float64) if len(neg) else np.ones(len(unit))
     return num / (den + COSMUL_EPSILON)
-
-
-# --------------------------------------------------------------------- validation helpers
-def _as_matrix(vectors) -> np.ndarray:
-    try:
-        x = np.array(vectors, dtype=np.float32)
-    except (TypeError, ValueError) as err:
-        raise DimensionMismatchError(
-            f"Vectors must be numbers of one shape (n, dim); they could not be read as such: {err}.") from None
-    if x.size == 0:  # before the shape check: Embeddings([]) is empty input, not a wrong shape
-        raise EmptyInputError(f"Vectors are empty (shape {x.shape}): give at least one row and one dimension.")
-    if x.ndim != 2:
-        raise DimensionMismatchError(f"Vectors must be a 2-D array (n, dim); got shape {x.shape}.")
-    bad = ~np.isfinite(x).all(axis=1)
-    if bad.any():
-        rows = np.flatnonzero(bad)
-        shown = ", ".join(str(r) for r in rows[:5]) + (", ..." if len(rows) > 5 else "")
-        raise NonFiniteError(f"{len(rows)} of {len(x)} vectors contain NaN or infinite values (rows {shown}). "
-                             "Drop or fix those rows first.")
-    x.setflags(write=False)
-    return x
-
-
-def _as_labels(labels, n: int) -> tuple[str, ...]:
-    if labels is None:
-        return tuple(str(i) for i in range(n))
-    labels = tuple(str(label) for label in labels)
-    if len(labels) != n:
-        raise DimensionMismatchError(f"Got {len(labels)} labels for {n} vectors: give one label per row.")
-    if len(set(labels)) != n:
-        counts = pd.Series(labels).value_counts()
-        dup = counts[counts > 1]
-        shown = ", ".join(f"{k!r} ({v}x)" for k, v in dup.head(5).items())
-        raise InvalidParameterError("labels", "unique", f"{len(dup)} repeated labels: {shown}", owner="Embeddings")
-    return labels
-
-
-def _as_meta(meta, n: int) -> pd.DataFrame:
-    if meta is None:
-        return pd.DataFrame(index=pd.RangeIndex(n))
-    meta = pd.DataFrame(meta).reset_index(drop=True)
-    if len(meta) != n:
-        raise DimensionMismatchError(f"Metadata has {len(meta)} rows for {n} vectors: they must align row by row.")
-    return meta
-
-
-def _check_k(k) -> None:
-    if not isinstance(k, (int, np.integer)) or k < 1:
-        raise InvalidParameterError("k", "a positive integer", k)
-
-
-def _is_many(x) -> bool:
-    return isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim == 2)
-
-
-def _as_list(x) -> list:
-    if x is None:
-        return []
-    if isinstance(x, str) or (isinstance(x, np.ndarray) and x.ndim == 1):
-        return [x]
-    return list(x)
