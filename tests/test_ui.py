@@ -278,3 +278,13 @@ def test_tsne_map_in_the_background_arrives(small):
     state.wait(timeout=120)
     assert state.projection.method == "tsne" and state.projection.embeddings is state.embeddings
     assert panel.figure.data[0].type == "scattergl"
+
+
+def test_panels_say_when_nothing_is_loaded():
+    state = State(background=False)
+    neighbours, analogy, similarity = NeighboursPanel(state), AnalogyPanel(state), SimilarityPanel(state)
+    for act in (lambda: setattr(neighbours.query, "value", "king"), analogy.solve.click, analogy.benchmark.click,
+                similarity.compute.click):
+        state.report("", "info")
+        act()
+        assert state.status_level == "error" and "Nothing is loaded yet" in state.status

@@ -50,11 +50,8 @@ class AnalogyPanel(widgets.VBox):
     def run(self) -> None:
         """Solve the analogy in the three boxes."""
         a, b, c = (w.value.strip() for w in (self.a, self.b, self.c))
-        emb = self.state.embeddings
         with self.state.guard(f"solving {a} : {b} :: {c} : ?"):
-            if emb is None:
-                self.state.report("Nothing is loaded yet: embed a dataset first.", "error")
-                return
+            emb = self.state.require_embeddings()
             if not (a and b and c):
                 self.state.report("Fill in all three words: a : b :: c : ?", "error")
                 return
@@ -80,11 +77,8 @@ class AnalogyPanel(widgets.VBox):
         from ..core.evaluation import analogy_accuracy
         from ..loaders.words import gensim_test_file
 
-        emb = self.state.embeddings
         with self.state.guard("running the analogy benchmark"):
-            if emb is None:
-                self.state.report("Nothing is loaded yet: embed a dataset first.", "error")
-                return
+            emb = self.state.require_embeddings()
             result = analogy_accuracy(emb, gensim_test_file("questions-words.txt"), restrict=None)
             if result.total == 0:
                 self.state.report("None of the benchmark's questions has all four words in these embeddings.",

@@ -44,13 +44,10 @@ class NeighboursPanel(widgets.VBox):
     def ask(self, query: str) -> None:
         """Find the neighbours of ``query`` and show them."""
         query = (query or "").strip()
-        emb = self.state.embeddings
         if not query:
             return
         with self.state.guard(f"finding neighbours of {query!r}"):
-            if emb is None:
-                self.state.report("Nothing is loaded yet: embed a dataset first.", "error")
-                return
+            emb = self.state.require_embeddings()
             frame = emb.neighbours(query, k=self.k.value)
             frame.attrs["query"] = query
             self.result_frame = frame

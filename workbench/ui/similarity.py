@@ -64,11 +64,8 @@ class SimilarityPanel(widgets.VBox):
 
     def run(self) -> None:
         """Compute the cosines for the lines in the box."""
-        emb = self.state.embeddings
         with self.state.guard("comparing similarities"):
-            if emb is None:
-                self.state.report("Nothing is loaded yet: embed a dataset first.", "error")
-                return
+            emb = self.state.require_embeddings()
             rows = parse_items(self.items.value)
             if not rows:
                 raise EmptyInputError("Type pairs of items (one pair per line), or one item per line for a matrix.")

@@ -16,7 +16,7 @@ import pandas as pd
 from traitlets import Bool, Enum, HasTraits, Instance, List, Unicode
 
 from ..core.embeddings import Embeddings
-from ..core.errors import WorkbenchError
+from ..core.errors import EmptyInputError, WorkbenchError
 from ..core.projection import Projection
 
 __all__ = ["State"]
@@ -56,6 +56,12 @@ class State(HasTraits):
 
     # run slow work (UMAP, t-SNE, embedding) in a thread; tests switch it off
     background = Bool(True)
+
+    def require_embeddings(self) -> Embeddings:
+        """The current embeddings, or an error a panel shows when nothing is loaded yet."""
+        if self.embeddings is None:
+            raise EmptyInputError("Nothing is loaded yet: embed a dataset or upload vectors first.")
+        return self.embeddings
 
     def report(self, message: str, level: str = "info") -> None:
         self.status_level = level
