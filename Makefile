@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.setup-done
 # One thread per numeric library: on 2-core machines oversubscription is 5-10x slower (ASSETS.md).
 THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+# JupyterLab refuses to start as root without this flag (containers, Binder-like machines).
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PIP := $(BIN)/pip install -q --disable-pip-version-check
 
 .PHONY: setup lab demo test test-fast bench clean
@@ -25,7 +27,7 @@ $(STAMP): pyproject.toml Makefile scripts/setup_system.sh
 	touch $(STAMP)
 
 lab: setup
-	$(THREADS) $(BIN)/jupyter lab notebooks/00_tour.ipynb
+	$(THREADS) $(BIN)/jupyter lab $(AS_ROOT) notebooks/00_tour.ipynb
 
 demo: setup
 	$(THREADS) $(BIN)/voila notebooks/demo.ipynb
