@@ -69,15 +69,23 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
                        [str(i) for i in dataset.items])
     provenance = {"model": embedder.name, "dataset": dataset.name, "params": embedder.params()}
 
-    def compute() -> Embeddings:
-        vectors = _encode_in_batches(embedder, dataset.items, progress)
-        return Embeddings(vectors, dataset.labels, meta=dataset.meta, provenance=provenance)
+    def compute() -> np.ndarray:
+        return _encode_in_batches(embedder, dataset.items, progress)
 
+    # Only the vectors are stored: the key already pins labels and items, and the dataset gives the metadata.
     if cache:
-        emb, _ = cached("embeddings", key, compute, lambda e, folder: e.save(folder), Embeddings.load)
+        vectors, _ = cached("embeddings", key, compute, _save_vectors, _load_vectors)
     else:
-        emb = compute()
-    return Embeddings(emb.vectors, emb.labels, meta=dataset.meta, provenance=provenance, embedder=embedder)
+        vectors = compute()
+    return Embeddings(vectors, dataset.labels, meta=dataset.meta, provenance=provenance, embedder=embedder)
+
+
+def _save_vectors(vectors: np.ndarray, folder) -> None:
+    np.save(folder / "vectors.npy", np.asarray(vectors, np.float32), allow_pickle=False)
+
+
+def _load_vectors(folder) -> np.ndarray:
+    return np.load(folder / "vectors.npy", allow_pickle=False)
 
 
 def _encode_in_batches(embedder: Embedder, items: list, progress) -> np.ndarray:

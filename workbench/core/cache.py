@@ -68,6 +68,7 @@ def cached(kind: str, key: str, compute: Callable[[], T], save: Callable[[T, Pat
             warnings.warn(f"Cache entry {entry} was unreadable ({err}); recomputing it.", stacklevel=2)
             shutil.rmtree(entry, ignore_errors=True)
     value = compute()
+    tmp = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=entry.parent))
@@ -77,7 +78,8 @@ def cached(kind: str, key: str, compute: Callable[[], T], save: Callable[[T, Pat
         os.replace(tmp, entry)
     except OSError as err:  # a read-only or full disk must not break the computation
         warnings.warn(f"Could not write cache entry {entry}: {err}", stacklevel=2)
-        shutil.rmtree(locals().get("tmp", entry / "_none"), ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return value, False
 
 

@@ -165,6 +165,10 @@ class Embeddings:
         model = self.provenance.get("model")
         return f"Embeddings({len(self)} x {self.dim}" + (f", model={model!r})" if model else ")")
 
+    def rows_of(self, labels) -> np.ndarray:
+        """Row numbers of ``labels``, -1 where a label is unknown (no error: for bulk lookups)."""
+        return np.array([self._position.get(label, -1) for label in labels], dtype=np.int64)
+
     def position(self, label: str) -> int:
         """Row number of ``label``; unknown labels raise with the closest known ones."""
         try:
@@ -352,11 +356,13 @@ class Embeddings:
         cols = rows if b is None else as_list(b)
         if not rows or not cols:
             raise EmptyInputError("similarity got an empty list.")
-        va = normalize_rows(np.stack([self.vector(q) for q in rows]))
-        vb = va if b is None else normalize_rows(np.stack([self.vector(q) for q in cols]))
-        names = [q if isinstance(q, str) else f"vector {i}" for i, q in enumerate(rows)]
-        cnames = names if b is None else [q if isinstance(q, str) else f"vector {i}" for i, q in enumerate(cols)]
+        va, names = self._unit_and_names(rows)
+        vb, cnames = (va, names) if b is None else self._unit_and_names(cols)
         return pd.DataFrame(va @ vb.T, index=names, columns=cnames)
+
+    def _unit_and_names(self, items: list) -> tuple[np.ndarray, list[str]]:
+        unit = normalize_rows(np.stack([self.vector(q) for q in items]))
+        return unit, [q if isinstance(q, str) else f"vector {i}" for i, q in enumerate(items)]
 
     def _result(self, ids: np.ndarray, scores: np.ndarray, *, index: str) -> pd.DataFrame:
         ids = np.asarray(ids, dtype=np.int64)

@@ -8,6 +8,7 @@ on disk, keyed by the vectors' content and the parameters, so a map is computed 
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from collections.abc import Callable
@@ -215,14 +216,10 @@ def _save(value, folder: Path) -> None:
         np.savez(folder / "quality.npz", trust=q.per_point["trustworthiness"].to_numpy(),
                  recall=q.per_point["knn_recall"].to_numpy())
         meta.update(trustworthiness=q.trustworthiness, knn_recall=q.knn_recall, k=q.k, sampled=q.sampled)
-    import json
-
     (folder / "info.json").write_text(json.dumps(meta))
 
 
 def _load(folder: Path):
-    import json
-
     coords = np.load(folder / "coords.npy", allow_pickle=False)
     meta = json.loads((folder / "info.json").read_text())
     q = None

@@ -53,7 +53,7 @@ class GloVe(Embedder):
     def _encode(self, items: list) -> np.ndarray:
         vocab = glove_vocabulary()
         words = [str(item).lower().split() for item in items]
-        rows = np.array([vocab._position.get(w[0], -1) if len(w) == 1 else -1 for w in words])
+        rows = vocab.rows_of([w[0] if len(w) == 1 else None for w in words])
         out = vocab.vectors[np.maximum(rows, 0)].copy()  # single words: one fancy-indexing step
         for i in np.flatnonzero(rows < 0):  # phrases, and unknown words (which raise)
             missing = [w for w in words[i] if w not in vocab]
