@@ -28,12 +28,13 @@ class Letters(Embedder):
 
 def test_embed_a_list_in_batches_with_progress(fresh_cache):
     model, seen = Letters(), []
-    emb = wb.embed(["abc", "bcd", "cde", "aaa", "eee"], model, progress=seen.append)
+    emb = wb.embed(["abc", "bcd", "cde", "aaa", "eee"], model, progress=lambda f, message: seen.append(f))
     assert isinstance(emb, wb.Embeddings) and emb.labels == ["abc", "bcd", "cde", "aaa", "eee"]
     np.testing.assert_array_equal(emb["aaa"], [3.5, 0.5, 0.5, 0.5, 0.5])
     assert model.calls == 3  # batches of 2
     assert seen == pytest.approx([0.4, 0.8, 1.0])
-    assert emb.provenance == {"model": "letters", "dataset": "items", "params": {}}
+    assert emb.provenance == {"model": "letters", "dataset": "items", "params": {},
+                              "fingerprint": model.fingerprint()}
     assert emb.embedder is model
 
 

@@ -53,7 +53,7 @@ def test_names_contains_iter(registry):
 
 def test_frame_lists_entries_without_factories_and_drops_empty_columns(registry):
     frame = registry.frame()
-    assert frame.columns.tolist() == ["name", "modality", "dim", "description", "source", "licence"]
+    assert frame.columns.tolist() == ["name", "modality", "description", "source", "available", "dim", "licence"]
     assert frame["name"].tolist() == ["round", "square", "red"]
     assert frame.loc[2, "licence"] == "CC0" and pd.isna(frame.loc[2, "dim"])
     assert Registry("empty").frame().empty

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 
 from .core.cache import cached, content_hash
 from .core.embeddings import Embeddings
 from .core.errors import InvalidParameterError, SizeLimitError
-from .loaders.base import Dataset, load_dataset
+from .core.items import items_digest
+from .core.progress import Progress
+from .loaders.base import Dataset, as_dataset
 from .models.base import MODELS, Embedder, get_model
 
 __all__ = ["embed", "MAX_ITEMS"]
@@ -18,22 +19,9 @@ __all__ = ["embed", "MAX_ITEMS"]
 MAX_ITEMS = 1_000_000  # above this, embed asks for an explicit ``max_items``
 
 
-def _as_dataset(data, limit: int | None) -> Dataset:
-    if isinstance(data, Dataset):
-        return data if limit is None else Dataset(data.name, data.modality, data.frame.head(limit), data.description)
-    if isinstance(data, str):
-        return load_dataset(data, limit=limit)
-    if isinstance(data, pd.DataFrame):
-        column = "item" if "item" in data else "text" if "text" in data else data.columns[0]
-        frame = data.head(limit) if limit else data
-        labels = frame["label"] if "label" in frame else frame[column]
-        return Dataset("dataframe", "text", frame.assign(label=labels.astype(str), item=frame[column]))
-    items = list(data)[:limit] if limit else list(data)
-    return Dataset.from_items(items)
-
-
 def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = None, cache: bool = True,
-          progress: bool | Callable[[float], None] = True, max_items: int = MAX_ITEMS) -> Embeddings:
+          progress: bool | Callable[[float, str], None] = True, should_stop: Callable[[], bool] | None = None,
+          max_items: int = MAX_ITEMS) -> Embeddings:
     """Embed a dataset with a registered model; the result is cached on disk.
 
     Parameters
@@ -42,13 +30,17 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
         A registered dataset name (see ``wb.datasets()``), a :class:`Dataset`, a DataFrame with an
         ``item`` (or ``text``) column, or a list of raw items.
     model : str or Embedder, default="glove-6b-50d"
-        A registered model name (see ``wb.catalog()``) or an embedder instance.
+        A registered model name (see ``wb.catalog()``) or an embedder instance (a fitted model too).
     limit : int, optional
         Keep the first ``limit`` items.
     cache : bool, default=True
-        Reuse vectors computed before for the same items, model and parameters.
+        Reuse vectors computed before for the same items and the same model: the key holds the
+        model's :meth:`~workbench.models.base.Embedder.fingerprint` (configuration and weights), so a
+        retrained model never gets the old vectors back.
     progress : bool or callable
-        Show a tqdm progress bar, or call ``progress(fraction_done)`` after each batch.
+        Show a tqdm progress bar, or call ``progress(fraction_done, message)`` after each batch.
+    should_stop : callable, optional
+        Checked between batches; once it returns True, embedding stops with ``CancelledError``.
 
     Examples
     --------
@@ -56,27 +48,31 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
     >>> emb.neighbours("paris", k=3)["label"].tolist()
     ['france', 'brussels', 'french']
     """
-    dataset = _as_dataset(data, limit)
     embedder = get_model(model) if isinstance(model, str) else model
-    if embedder.modality != dataset.modality and dataset.name not in ("items", "dataframe"):
+    if not isinstance(embedder, Embedder):
+        raise InvalidParameterError("model", "a model name (see wb.catalog()) or an Embedder", type(model).__name__,
+                                    owner="embed")
+    dataset = as_dataset(data, limit, modality=embedder.modality)
+    if dataset.name not in ("items", "dataframe") and dataset.modality not in embedder.modalities:
         valid = MODELS.names(dataset.modality)
         raise InvalidParameterError("model", f"a {dataset.modality} model for {dataset.name!r} (one of {valid})",
                                     embedder.name, owner="embed")
     if len(dataset) > max_items:
         raise SizeLimitError(f"{len(dataset):,} items is above max_items={max_items:,}. Pass limit=... to embed "
                              "fewer, or a larger max_items if this machine can take it.")
-    key = content_hash("embed", embedder.name, embedder.params(), dataset.labels,
-                       [str(i) for i in dataset.items])
-    provenance = {"model": embedder.name, "dataset": dataset.name, "params": embedder.params()}
+    key = content_hash("embed", embedder.fingerprint(), dataset.labels, items_digest(dataset.items))
+    provenance = {"model": embedder.name, "dataset": dataset.name, "params": embedder.params(),
+                  "fingerprint": embedder.fingerprint()}
+    reporter = Progress(progress, should_stop, description=f"embedding with {embedder.name}")
 
     def compute() -> np.ndarray:
-        return _encode_in_batches(embedder, dataset.items, progress)
+        return _encode_in_chunks(embedder, dataset.items, reporter)
 
-    # Only the vectors are stored: the key already pins labels and items, and the dataset gives the metadata.
-    if cache:
-        vectors, _ = cached("embeddings", key, compute, _save_vectors, _load_vectors)
-    else:
-        vectors = compute()
+    try:
+        # Only the vectors are stored: the key already pins labels and items, and the dataset gives the metadata.
+        vectors = cached("embeddings", key, compute, _save_vectors, _load_vectors)[0] if cache else compute()
+    finally:
+        reporter.close()
     return Embeddings(vectors, dataset.labels, meta=dataset.meta, provenance=provenance, embedder=embedder)
 
 
@@ -88,21 +84,12 @@ def _load_vectors(folder) -> np.ndarray:
     return np.load(folder / "vectors.npy", allow_pickle=False)
 
 
-def _encode_in_batches(embedder: Embedder, items: list, progress) -> np.ndarray:
-    size = max(1, embedder.batch_size)
-    starts = range(0, len(items), size)
-    bar = None
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(items), desc=f"embedding with {embedder.name}", unit="item", leave=False)
+def _encode_in_chunks(embedder: Embedder, items: list, progress: Progress) -> np.ndarray:
+    size = max(1, int(getattr(embedder, "chunk_size", embedder.batch_size)))
     parts = []
-    for start in starts:
+    for start in range(0, len(items), size):
+        progress.check(f"embedding with {embedder.name}")
         parts.append(embedder.encode(items[start:start + size]))
-        if bar is not None:
-            bar.update(len(parts[-1]))
-        elif callable(progress):
-            progress(min(1.0, (start + size) / len(items)))
-    if bar is not None:
-        bar.close()
+        done = min(len(items), start + size)
+        progress(done / len(items), f"{done:,} of {len(items):,} items")
     return np.vstack(parts)

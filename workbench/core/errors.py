@@ -21,6 +21,10 @@ __all__ = [
     "SizeLimitError",
     "InvalidParameterError",
     "BadFileError",
+    "DuplicateNameError",
+    "MissingDependencyError",
+    "CancelledError",
+    "DivergedError",
     "closest",
 ]
 
@@ -91,3 +95,24 @@ class InvalidParameterError(WorkbenchError, ValueError):
 
 class BadFileError(WorkbenchError, ValueError):
     """A file that cannot be read as what it claims to be."""
+
+
+class DuplicateNameError(WorkbenchError, ValueError):
+    """A registry name that is already taken (pass ``replace=True`` to replace it on purpose)."""
+
+
+class MissingDependencyError(WorkbenchError, ImportError):
+    """An optional package a model or dataset needs is not installed; the message says what to install."""
+
+    def __init__(self, what: str, package: str, install: str | None = None):
+        self.package = package
+        super().__init__(f"{what} needs the {package!r} package, which is not installed: "
+                         f"pip install {install or package}")
+
+
+class CancelledError(WorkbenchError):
+    """Work stopped because the person pressed Cancel (or ``should_stop()`` said so)."""
+
+
+class DivergedError(WorkbenchError, FloatingPointError):
+    """Training produced a NaN or infinite loss; the last good model is kept."""

