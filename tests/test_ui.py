@@ -11,6 +11,7 @@ import pytest
 from plotly.callbacks import Points
 
 import workbench as wb
+from workbench import figures
 from workbench.ui import AnalogyPanel, NeighboursPanel, ProjectionPanel, SimilarityPanel, SourcePanel, State
 from workbench.ui.source import MAX_UPLOAD_BYTES
 
@@ -25,10 +26,15 @@ def app():
     return wb.Workbench("glove-vocab", "glove-6b-50d", limit=2000, method="pca", background=False)
 
 
+def traces(panel: ProjectionPanel, role: str) -> list:
+    """The map's traces of one role (points, highlight, query, arrow)."""
+    return [t for t in panel.figure.data if figures.role(t) == role]
+
+
 def point_of(panel: ProjectionPanel, label: str):
     """The FigureWidget trace holding ``label`` and its index within that trace."""
     row = panel.state.embeddings.position(label)
-    for trace in panel.figure.data[: panel._n_base_traces - 1]:
+    for trace in traces(panel, figures.ROLE_POINTS):
         ids = list(trace.customdata)
         if row in ids:
             return trace, ids.index(row)
@@ -63,7 +69,7 @@ def test_click_on_king_lists_its_neighbours_and_highlights_them(app):
     labels = app.neighbours.result_frame["label"].tolist()
     assert "queen" in labels and "king" not in labels
     assert "queen" in app.neighbours.result.value
-    overlay = app.projection.figure.data[app.projection._n_base_traces - 1]
+    overlay = traces(app.projection, figures.ROLE_HIGHLIGHT)[0]
     assert "king" in overlay.text and "queen" in overlay.text
     assert app.state.query_rows == [app.state.embeddings.position("king")]
 
@@ -102,7 +108,7 @@ def test_analogy_king_man_woman_is_queen_both_ways(app):
     assert "wb-answer-add'>queen<" in panel.answer.value and "wb-answer-mul'>queen<" in panel.answer.value
     emb = app.state.embeddings
     assert app.state.arrows[0] == (emb.position("man"), emb.position("king"))
-    arrows = app.projection.figure.data[app.projection._n_base_traces:]
+    arrows = traces(app.projection, figures.ROLE_ARROW)
     assert len(arrows) == 2 and arrows[1].marker.symbol[-1] == "arrow"
 
 

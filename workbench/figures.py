@@ -15,14 +15,23 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["scatter_map", "highlight_trace", "arrow_traces", "similarity_heatmap", "section_accuracy_bars",
-           "PALETTE", "escape"]
+__all__ = ["scatter_map", "highlight_trace", "query_trace", "arrow_traces", "similarity_heatmap",
+           "section_accuracy_bars", "loss_curve", "role", "PALETTE", "escape"]
 
 PALETTE = ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880", "#FF97FF",
            "#FECB52", "#1f77b4", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 MAX_CATEGORIES = len(PALETTE)  # beyond this, rare categories are pooled into "other"
 HOVER_LIMIT = 200_000  # above this many points, hover shows no text (it would dominate transfer)
 HIGHLIGHT = "highlight"  # name of the trace drawn on top for neighbours / analogy terms
+# Every trace says what it is in ``meta["role"]``; panels find traces by role, never by position,
+# so a category named "highlight" or a new layer (edges, arrows, typed queries) shifts nothing.
+ROLE_POINTS, ROLE_HIGHLIGHT, ROLE_QUERY, ROLE_ARROW = "points", "highlight", "query", "arrow"
+
+
+def role(trace) -> str | None:
+    """The role a figure builder gave ``trace`` (``points``, ``highlight``, ``query``, ``arrow``)."""
+    meta = getattr(trace, "meta", None)
+    return meta.get("role") if isinstance(meta, dict) else None
 
 
 def escape(values) -> list[str]:
@@ -83,14 +92,14 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
     >>> frame = pd.DataFrame({"x": [0, 1], "y": [1, 0], "label": ["a", "<b>"], "kind": ["u", "v"]})
     >>> fig = scatter_map(frame, colour="kind")
     >>> [t.name for t in fig.data], fig.data[1].text
-    (['u', 'v', 'highlight'], ('&lt;b&gt;',))
+    (['u', 'v', 'highlight', 'typed query'], ('&lt;b&gt;',))
     """
     n = len(frame)
     size = _marker_size(n)
     traces = []
     if colour is None or colour not in frame:
         rows = np.arange(n)
-        traces.append(_trace(dim, mode="markers", name="points", customdata=rows,
+        traces.append(_trace(dim, mode="markers", name="points", customdata=rows, meta={"role": ROLE_POINTS},
                              marker={"size": size, "color": PALETTE[0]}, showlegend=False,
                              **_axes(frame, rows, dim), **_hover(frame, rows, hover_columns)))
     elif pd.api.types.is_numeric_dtype(frame[colour]) and not pd.api.types.is_bool_dtype(frame[colour]) and (
@@ -98,6 +107,7 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
         values = frame[colour].to_numpy(dtype=float)
         rows = np.arange(n)
         traces.append(_trace(dim, mode="markers", name=colour, customdata=rows, showlegend=False,
+                             meta={"role": ROLE_POINTS},
                              marker={"size": size, "color": np.nan_to_num(values, nan=np.nanmin(values)),
                                      "colorscale": "Viridis", "showscale": True,
                                      "colorbar": {"title": {"text": escape([colour])[0]}, "thickness": 12}},
@@ -110,11 +120,13 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
         for i, category in enumerate(order):
             rows = np.flatnonzero((categories == category).to_numpy())
             traces.append(_trace(dim, mode="markers", name=escape([category])[0], customdata=rows,
+                                 meta={"role": ROLE_POINTS},
                                  marker={"size": size, "color": PALETTE[i % len(PALETTE)]},
                                  legendgroup=str(category), **_axes(frame, rows, dim),
                                  **_hover(frame, rows, hover_columns)))
     fig = go.Figure(traces)
-    fig.add_trace(highlight_trace(frame, [], dim=dim))  # always last: panels update it in place
+    fig.add_trace(highlight_trace(frame, [], dim=dim))  # panels update it in place
+    fig.add_trace(query_trace([], dim=dim))
     layout = dict(height=height, width=width, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
                   dragmode="lasso" if dim == 2 else "orbit", hovermode="closest", uirevision="map",
                   legend={"itemsizing": "constant", "title": {"text": escape([colour or ""])[0]}},
@@ -133,11 +145,24 @@ def highlight_trace(frame: pd.DataFrame, rows, *, dim: int = 2, query_rows=()) -
     symbol = np.where(is_query, "diamond" if dim == 3 else "star", "circle").tolist()
     labels = escape(frame["label"].to_numpy()[rows]) if len(rows) else []
     return _trace(dim, webgl=False, mode="markers+text", name=HIGHLIGHT, customdata=rows, showlegend=False,
+                  meta={"role": ROLE_HIGHLIGHT},
                   text=labels, textposition="top center", hovertemplate="%{text}<extra></extra>",
                   textfont={"size": 13, "color": "#111"},
                   marker={"size": 12 if dim == 2 else 6, "color": "rgba(255,255,255,0.6)", "symbol": symbol,
                           "line": {"width": 2, "color": "#d62728"}},
                   **_axes(frame, rows, dim))
+
+
+def query_trace(points, *, dim: int = 2) -> go.BaseTraceType:
+    """Typed queries placed on the map (``[{"label": ..., "coords": [x, y(, z)]}]``), drawn as stars."""
+    coords = np.array([p["coords"] for p in points], dtype=float).reshape(len(points), dim)
+    axes = {"x": coords[:, 0], "y": coords[:, 1], **({"z": coords[:, 2]} if dim == 3 else {})}
+    labels = escape([p["label"] for p in points])
+    return _trace(dim, webgl=False, mode="markers+text", name="typed query", meta={"role": ROLE_QUERY},
+                  showlegend=False, text=labels, textposition="bottom center", hovertemplate="%{text}<extra></extra>",
+                  textfont={"size": 13, "color": "#8b0000"},
+                  marker={"size": 16 if dim == 2 else 7, "color": "#ffd700", "symbol": "star" if dim == 2 else "diamond",
+                          "line": {"width": 1.5, "color": "#8b0000"}}, **axes)
 
 
 def arrow_traces(frame: pd.DataFrame, pairs, *, dim: int = 2) -> list[go.BaseTraceType]:
@@ -149,6 +174,7 @@ def arrow_traces(frame: pd.DataFrame, pairs, *, dim: int = 2) -> list[go.BaseTra
         marker = {"size": [0, 12], "symbol": ["circle", "arrow"], "angleref": "previous",
                   "color": line["color"]} if dim == 2 else {"size": [0, 4], "color": line["color"]}
         traces.append(_trace(dim, webgl=False, mode="lines+markers", name=f"arrow {i + 1}", line=line, marker=marker,
+                             meta={"role": ROLE_ARROW},
                              hoverinfo="skip", showlegend=False, **ends))
     return traces
 
@@ -174,4 +200,18 @@ def section_accuracy_bars(sections: pd.DataFrame, *, title: str | None = None) -
     fig.update_layout(height=80 + 24 * len(sections), margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
                       xaxis={"range": [0, 1], "tickformat": ".0%"}, yaxis={"autorange": "reversed"},
                       template="plotly_white", title={"text": escape([title])[0]} if title else {})
+    return fig
+
+
+def loss_curve(history: pd.DataFrame, *, metric: str = "loss", title: str | None = None,
+               height: int = 220) -> go.Figure:
+    """A training curve: ``metric`` per ``epoch`` (one line; empty until the first epoch ends)."""
+    x = history["epoch"].to_numpy() if "epoch" in history else np.array([])
+    y = history[metric].to_numpy() if metric in history else np.array([])
+    fig = go.Figure(go.Scatter(x=x, y=y, mode="lines+markers", name=metric, meta={"role": "curve"},
+                               line={"color": PALETTE[1]}, hovertemplate="epoch %{x}: %{y:.4g}<extra></extra>"))
+    fig.update_layout(height=height, margin={"l": 50, "r": 10, "t": 30 if title else 10, "b": 40},
+                      xaxis={"title": {"text": "epoch"}, "rangemode": "tozero"},
+                      yaxis={"title": {"text": escape([metric])[0]}}, template="plotly_white",
+                      title={"text": escape([title])[0]} if title else {})
     return fig

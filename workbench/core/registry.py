@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,6 +110,7 @@ class Registry:
         self._package = discover
         self._columns = ["name", "modality", *columns, "description", "source", "available"]
         self._entries: dict[str, Entry] = {}
+        self._listeners: list = []
         self.problems: dict[str, str] = {}  # family module -> why it could not be imported
 
     # ------------------------------------------------------------------ writing
@@ -130,10 +132,29 @@ class Registry:
                                      f"{self._entries[name].source}). Pick another name, or pass replace=True.")
         entry = Entry(name, modality, description, source, factory, dict(extra))
         self._entries[name] = entry
+        self._changed()
         return entry
 
     def remove(self, name: str) -> None:
-        self._entries.pop(name, None)
+        if self._entries.pop(name, None) is not None:
+            self._changed()
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` after every registration or removal (pickers refresh their options).
+
+        A bound method is held weakly, so a closed panel does not stay alive through the registry.
+        """
+        ref = weakref.WeakMethod(callback) if hasattr(callback, "__self__") else (lambda: callback)
+        self._listeners.append(ref)
+
+    def _changed(self) -> None:
+        alive = []
+        for ref in self._listeners:
+            callback = ref()
+            if callback is not None:
+                alive.append(ref)
+                callback()
+        self._listeners = alive
 
     # ------------------------------------------------------------------ reading
     def _discover(self) -> None:

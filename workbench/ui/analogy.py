@@ -75,7 +75,7 @@ class AnalogyPanel(widgets.VBox):
     def run_benchmark(self) -> None:
         """Google analogy benchmark on the current vectors (their words only), accuracy per section."""
         from ..core.evaluation import analogy_accuracy
-        from ..loaders.words import gensim_test_file
+        from ..core.packaged import gensim_test_file
 
         with self.state.guard("running the analogy benchmark"):
             emb = self.state.require_embeddings()
@@ -87,10 +87,10 @@ class AnalogyPanel(widgets.VBox):
             self.benchmark_summary.value = (f"accuracy <b>{result.accuracy:.1%}</b> ({result.correct:,} of "
                                             f"{result.total:,} answerable; {result.skipped:,} skipped: a word "
                                             "is not on the map)")
-            import plotly.graph_objects as go
-
             from .. import figures
+            from ._figure import show_figure
 
             self.benchmark_result = result
-            self.benchmark_out.children = [go.FigureWidget(figures.section_accuracy_bars(result.sections))]
+            self._bars = show_figure(self.benchmark_out, getattr(self, "_bars", None),
+                                     figures.section_accuracy_bars(result.sections))
             self.state.report(f"Analogy benchmark: {result.accuracy:.1%} on {result.total:,} questions.", "success")

@@ -11,6 +11,7 @@ from .similarity import SimilarityPanel
 from .source import SourcePanel
 from .state import State
 from .status import StatusPanel
+from .training import TrainingPanel
 
 __all__ = ["Workbench"]
 
@@ -44,6 +45,13 @@ class Workbench(widgets.VBox):
     def __init__(self, dataset: str = "glove-vocab", model: str = "glove-6b-50d", *, limit: int = 5000,
                  method: str = "umap", dim: int = 2, colour: str | None = None, embeddings=None,
                  background: bool = True, height: int = 560, width: int = 640):
+        from ..core.errors import InvalidParameterError
+        from ..core.projection import METHODS
+
+        if method not in METHODS:
+            raise InvalidParameterError("method", f"one of {METHODS}", method, owner="Workbench")
+        if dim not in (2, 3):
+            raise InvalidParameterError("dim", "2 or 3", dim, owner="Workbench")
         self.state = State(model=model, dataset=dataset, background=background)
         self.source = SourcePanel(self.state, limit=limit)
         self.projection = ProjectionPanel(self.state, method=method, dim=dim, colour=colour, height=height,
@@ -51,9 +59,10 @@ class Workbench(widgets.VBox):
         self.neighbours = NeighboursPanel(self.state)
         self.analogy = AnalogyPanel(self.state)
         self.similarity = SimilarityPanel(self.state)
+        self.training = TrainingPanel(self.state)
         self.status = StatusPanel(self.state)
-        tabs = widgets.Tab(children=[self.neighbours, self.analogy, self.similarity]).add_class("wb-tabs")
-        for i, title in enumerate(["Neighbours", "Analogy", "Similarity"]):
+        tabs = widgets.Tab(children=[self.neighbours, self.analogy, self.similarity, self.training]).add_class("wb-tabs")
+        for i, title in enumerate(["Neighbours", "Analogy", "Similarity", "Train"]):
             tabs.set_title(i, title)
         source = widgets.Accordion(children=[self.source], selected_index=None).add_class("wb-source")
         source.set_title(0, "Data and model")
@@ -80,6 +89,15 @@ class Workbench(widgets.VBox):
             if self.state.status_level != "busy":
                 self.state.report(f"{len(emb):,} items of {dataset} embedded with {model}. Click a point, or type a "
                                   "word in Neighbours.", "success")
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until background work (maps, embedding, training) has finished and been shown."""
+        self.state.wait(timeout)
+
+    @property
+    def last_error(self) -> str:
+        """The traceback of the last unexpected error (people see a sentence; developers read this)."""
+        return self.state.last_error
 
     def use(self, data, labels=None, **kwargs) -> None:
         """Show your own vectors (array, DataFrame, KeyedVectors or Embeddings)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..core.errors import WorkbenchError
 from . import _html
 from .state import State
 
@@ -14,7 +15,9 @@ class NeighboursPanel(widgets.VBox):
     """Type a label or any input the model can embed, or click a point on the map.
 
     The answer (label, cosine score, rank) appears as a table, and the query and its neighbours
-    are highlighted on the map.
+    are highlighted on the map. A typed query that is not a label (a phrase, a sentence) is
+    embedded by the model and placed on the existing map as a star (``Projection.transform``),
+    without recomputing the map.
     """
 
     def __init__(self, state: State, *, k: int = 10):
@@ -40,6 +43,19 @@ class NeighboursPanel(widgets.VBox):
 
     def _clear(self, _=None) -> None:
         self.result.value, self.result_frame = "", None
+        self.state.query_points = []
+
+    def _placed(self, emb, query: str) -> list[dict]:
+        """The typed query as a point on the current map, if the map shows these embeddings."""
+        proj = self.state.projection
+        if proj is None or proj.embeddings is not emb:
+            return []
+        try:
+            coords = proj.transform(emb.vector(query)[None, :])[0]
+        except WorkbenchError:  # the answer stands even when the point cannot be placed
+            return []
+        shown = query if len(query) <= 40 else query[:39] + "…"
+        return [{"label": f"“{shown}”", "coords": [float(c) for c in coords]}]
 
     def ask(self, query: str) -> None:
         """Find the neighbours of ``query`` and show them."""
@@ -53,9 +69,11 @@ class NeighboursPanel(widgets.VBox):
             self.result_frame = frame
             shown = [c for c in ("rank", "label", "score", "category") if c in frame]
             self.result.value = _html.table(frame, shown, caption=f"nearest to {query!r} ({frame.attrs['index']} search)")
+            self.state.query = query  # typed queries reach the shared state too (the frame above stops a loop)
             query_rows = [emb.position(query)] if query in emb else []
             self.state.query_rows = query_rows
             self.state.highlight = query_rows + frame["row"].tolist()
+            self.state.query_points = [] if query_rows else self._placed(emb, query)
             self.state.arrows = []
             self.state.report(f"{len(frame)} neighbours of {query!r}: nearest is {frame['label'].iloc[0]!r} "
                               f"(cosine {frame['score'].iloc[0]:.3f}).", "success")

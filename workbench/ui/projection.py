@@ -1,7 +1,8 @@
-"""Projection panel: the map. PCA at once, UMAP / t-SNE in the background, 2-D or 3-D.
+"""Projection panel: the map. PCA at once, UMAP / t-SNE as a job with progress and Cancel, 2-D or 3-D.
 
 Clicking a point sets ``state.query``; a box or lasso selection puts the selected rows into
-``state.selection``; ``state.highlight`` and ``state.arrows`` are drawn on top.
+``state.selection``; ``state.highlight``, ``state.query_points`` and ``state.arrows`` are drawn on
+top. Traces are found by their role (``figures.role``), never by position.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import pandas as pd
 
 from .. import figures
 from ..core.projection import cached_projection, project
+from ._figure import show_figure
+from .job_bar import JobBar
 from .state import State
 
 __all__ = ["ProjectionPanel"]
@@ -46,20 +49,19 @@ class ProjectionPanel(widgets.VBox):
                                          style={"button_width": "48px"}).add_class("wb-dim")
         self.colour = widgets.Dropdown(options=[NO_COLOUR], value=NO_COLOUR, description="Colour",
                                        style={"description_width": "50px"}).add_class("wb-colour")
-        self.progress = widgets.FloatProgress(value=0, min=0, max=1, layout={"width": "160px", "visibility": "hidden"})
+        self.job = JobBar(state, width="140px")
         self.quality = widgets.HTML().add_class("wb-quality")
         self.plot = widgets.Box(layout={"min_height": f"{height}px", "width": f"{width}px"}).add_class("wb-map")
         self.figure = None
-        self._n_base_traces = 0
         self._selected: dict[int, list[int]] = {}
-        super().__init__([widgets.HBox([self.method, self.dim, self.colour, self.progress]), self.quality, self.plot])
+        super().__init__([widgets.HBox([self.method, self.dim, self.colour]), self.job, self.quality, self.plot])
         self.method.observe(self._recompute, names="value")
         self.dim.observe(self._recompute, names="value")
         self._filling = False
         self.colour.observe(lambda _: None if self._filling else self.draw(), names="value")
         state.observe(self._on_embeddings, names="embeddings")
         state.observe(lambda _: self.draw(), names="projection")
-        state.observe(lambda _: self._draw_overlays(), names=["highlight", "query_rows", "arrows"])
+        state.observe(lambda _: self._draw_overlays(), names=["highlight", "query_rows", "arrows", "query_points"])
         if state.embeddings is not None:
             self._on_embeddings()
 
@@ -69,7 +71,11 @@ class ProjectionPanel(widgets.VBox):
         if emb is None:
             return
         self._fill_colours(emb)
-        self.state.highlight, self.state.query_rows, self.state.arrows = [], [], []
+        self.state.highlight, self.state.query_rows, self.state.arrows, self.state.query_points = [], [], [], []
+        proj = self.state.projection
+        if proj is not None and proj.embeddings is emb:  # set together with its map (a training epoch)
+            self.draw()
+            return
         self._recompute()
 
     def _recompute(self, _=None) -> None:
@@ -78,27 +84,26 @@ class ProjectionPanel(widgets.VBox):
             return
         cached = cached_projection(emb, method, dim)
         if cached is not None:  # stored by an earlier session: show it at once
+            if self.job.job is not None:
+                self.job.job.cancel()
             self.state.projection = cached
             return
-        with self.state.guard("computing the PCA map"):
-            quick = project(emb, "pca", dim)  # milliseconds: something to look at right away
-            if method == "pca" or self.state.projection is None or self.state.projection.embeddings is not emb:
-                self.state.projection = quick
+        current = self.state.projection
+        # A map placed during training already shows these labels: keep it until the new map is ready.
+        keep = (current is not None and current.method == "placed" and current.dim == dim
+                and current.embeddings.labels == emb.labels)
+        if not keep:
+            with self.state.guard("computing the PCA map"):
+                quick = project(emb, "pca", dim)  # milliseconds: something to look at right away
+                if method == "pca" or current is None or current.embeddings is not emb:
+                    self.state.projection = quick
         if method == "pca":
             return
-        self.progress.layout.visibility = "visible"
-        self.progress.value = 0.05
-        self.state.report(f"Computing the {method.upper()} map of {len(emb):,} points; the PCA map is shown meanwhile. "
-                          "The first UMAP in a new kernel also compiles UMAP (up to ~2 minutes).", "busy")
+        self.state.report(f"Computing the {method.upper()} map of {len(emb):,} points; the current map is shown "
+                          "meanwhile. The first UMAP in a new kernel also compiles UMAP (up to ~2 minutes).", "busy")
 
-        def stage(message: str) -> None:
-            self.progress.value = min(0.9, self.progress.value + 0.25)
-
-        def work():
-            try:
-                return project(emb, method, dim, progress=stage)
-            finally:
-                self.progress.layout.visibility = "hidden"
+        def work(progress):
+            return project(emb, method, dim, progress=progress, should_stop=progress.should_stop)
 
         def done(proj) -> None:
             # Only show it if the person has not moved on to other embeddings or settings meanwhile.
@@ -106,7 +111,7 @@ class ProjectionPanel(widgets.VBox):
                 self.state.projection = proj
                 self.state.report(f"{method.upper()} map ready ({proj.seconds:.0f} s).", "success")
 
-        self.state.run(f"computing the {method.upper()} map", work, done)
+        self.job.run(f"computing the {method.upper()} map", work, done, slot="map")
 
     # ------------------------------------------------------------------ drawing
     def _fill_colours(self, emb) -> None:
@@ -123,6 +128,13 @@ class ProjectionPanel(widgets.VBox):
         finally:
             self._filling = False
 
+    def _colour_column(self, frame: pd.DataFrame) -> str | None:
+        wanted = QUALITY_COLOURS.get(self.colour.value, self.colour.value)
+        if wanted == NO_COLOUR:
+            return None
+        renamed = frame.attrs.get("renamed", {})  # a metadata column named like a coordinate
+        return renamed.get(wanted, wanted)
+
     def draw(self) -> None:
         """Show ``state.projection``: traces and layout are replaced inside one FigureWidget.
 
@@ -133,32 +145,19 @@ class ProjectionPanel(widgets.VBox):
         if proj is None:
             return
         with self.state.guard("drawing the map"):
-            import plotly.graph_objects as go
-
             frame = proj.frame
-            colour = QUALITY_COLOURS.get(self.colour.value, self.colour.value)
-            colour = None if colour == NO_COLOUR else colour
+            colour = self._colour_column(frame)
             hover = [c for c in ("item", "text", "category") if c in frame and c not in ("label", colour)
                      and not frame[c].astype(str).equals(frame["label"])][:2]
             fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=proj.dim, height=self.height,
                                       width=self.width)
-            if self.figure is None:
-                self.figure = go.FigureWidget(fig)
-                self.plot.children = [self.figure]
-            else:
-                with self.figure.batch_update():
-                    self.figure.data = []
-                    self.figure.add_traces(list(fig.data))
-                    self.figure.layout = fig.layout
-                # plotly sends those edits as one-off messages, and a view created later (Voilà
-                # connects after the notebook ran; a reloaded page) starts from the synced
-                # _widget_data/_widget_layout, which plotly refreshes only in _repr_mimebundle_.
-                self.figure._repr_mimebundle_()
-            self._n_base_traces = len(self.figure.data)
+            fig.update_layout(modebar={"remove": ["sendDataToCloud"]})
+            self.figure = show_figure(self.plot, self.figure, fig)
             self._selected = {}
             for trace in self.figure.data:
-                trace.on_click(self._on_click)
-                if proj.dim == 2:
+                if figures.role(trace) in (figures.ROLE_POINTS, figures.ROLE_HIGHLIGHT):
+                    trace.on_click(self._on_click)
+                if proj.dim == 2 and figures.role(trace) == figures.ROLE_POINTS:
                     trace.on_selection(self._on_selection)
             self._frame = frame
             self.quality.value = self._quality_text(proj)
@@ -167,6 +166,9 @@ class ProjectionPanel(widgets.VBox):
     @staticmethod
     def _quality_text(proj) -> str:
         cache = " · from cache" if proj.from_cache else ""
+        if proj.method == "placed":
+            return (f"<small>{len(proj.coords):,} points placed on the previous map (no new layout computed); "
+                    "pick PCA/UMAP/t-SNE for a fresh map</small>")
         if proj.quality is None:
             return f"<small>{proj.method.upper()} {proj.dim}D · {len(proj.coords):,} points{cache}</small>"
         q = proj.quality
@@ -174,8 +176,11 @@ class ProjectionPanel(widgets.VBox):
                 f"<b>trustworthiness {q.trustworthiness:.3f}</b> · k-NN recall {q.knn_recall:.3f} "
                 f"(k={q.k}, {q.sampled:,} points measured){cache}</small>")
 
+    def _traces(self, wanted: str) -> list[int]:
+        return [i for i, t in enumerate(self.figure.data) if figures.role(t) == wanted]
+
     def _draw_overlays(self) -> None:
-        """Update the highlight trace and arrows in place (no rebuild)."""
+        """Update the highlight, typed-query and arrow layers in place (the points stay)."""
         fig, proj = self.figure, self.state.projection
         if fig is None or proj is None:
             return
@@ -183,11 +188,16 @@ class ProjectionPanel(widgets.VBox):
             n = len(self._frame)
             rows = [r for r in self.state.highlight if 0 <= r < n]
             overlay = figures.highlight_trace(self._frame, rows, dim=proj.dim, query_rows=self.state.query_rows)
+            points = [p for p in self.state.query_points if len(p.get("coords", ())) == proj.dim]
+            typed = figures.query_trace(points, dim=proj.dim)
             arrows = [(a, b) for a, b in self.state.arrows if 0 <= a < n and 0 <= b < n]
             with fig.batch_update():
-                fig.data[self._n_base_traces - 1].update(overlay.to_plotly_json())
-                if len(fig.data) > self._n_base_traces:
-                    fig.data = fig.data[: self._n_base_traces]
+                for i in self._traces(figures.ROLE_HIGHLIGHT):
+                    fig.data[i].update(overlay.to_plotly_json())
+                for i in self._traces(figures.ROLE_QUERY):
+                    fig.data[i].update(typed.to_plotly_json())
+                if self._traces(figures.ROLE_ARROW):
+                    fig.data = [t for t in fig.data if figures.role(t) != figures.ROLE_ARROW]
                 if arrows:
                     fig.add_traces(figures.arrow_traces(self._frame, arrows, dim=proj.dim))
 
@@ -197,7 +207,7 @@ class ProjectionPanel(widgets.VBox):
             return  # plotly calls every trace; only one holds the point
         with self.state.guard("reading the clicked point"):
             row = int(trace.customdata[points.point_inds[0]])
-            label = self.state.embeddings.labels[row]
+            label = self._frame["label"].iloc[row]
             if self.state.query == label:
                 self.state.query = ""  # clicking the same point again asks again
             self.state.query = label
@@ -205,7 +215,7 @@ class ProjectionPanel(widgets.VBox):
     def _on_selection(self, trace, points, _selector) -> None:
         with self.state.guard("reading the selection"):
             index = list(self.figure.data).index(trace) if trace in self.figure.data else -1
-            if index < 0 or index >= self._n_base_traces - 1:
+            if index < 0 or figures.role(trace) != figures.ROLE_POINTS:
                 return  # the highlight trace and arrows are not data
             self._selected[index] = [int(trace.customdata[i]) for i in points.point_inds]
             rows = sorted({r for part in self._selected.values() for r in part})
@@ -214,4 +224,3 @@ class ProjectionPanel(widgets.VBox):
                 self.state.report(f"Selected {len(rows):,} points: read them in Python as app.selection.", "info")
             else:
                 self.state.report("Nothing selected: drag a box or lasso around some points.", "info")
-

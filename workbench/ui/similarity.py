@@ -8,10 +8,12 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from ..core.errors import EmptyInputError
+from ..core.errors import EmptyInputError, UnknownLabelError
 from ..core.index import normalize_rows
 from ..models.base import MODELS, get_model
 from . import _html
+from ._figure import show_figure
+from .job_bar import JobBar
 from .state import State
 
 __all__ = ["SimilarityPanel", "parse_items"]
@@ -49,18 +51,21 @@ class SimilarityPanel(widgets.VBox):
         self.result = widgets.HTML().add_class("wb-similarity")
         self.heatmap = widgets.Box().add_class("wb-heatmap")
         self.result_frame = None
-        super().__init__([widgets.HBox([self.items, widgets.VBox([self.other, self.compute])]),
+        self.job = JobBar(state, width="120px")
+        self._models: dict = {}  # second models loaded so far, by name (loading MiniLM takes seconds)
+        self._figure = None
+        super().__init__([widgets.HBox([self.items, widgets.VBox([self.other, self.compute])]), self.job,
                           self.result, self.heatmap])
         self.compute.on_click(lambda _: self.run())
         state.observe(self._fill_models, names=["embeddings", "model"])
         self._fill_models()
 
     def _fill_models(self, _=None) -> None:
-        import workbench.models  # noqa: F401 - fills the registry
-
         current = self.state.model
-        names = [e.name for e in MODELS if e.modality in ("word", "text") and e.name != current]
+        names = [n for n in dict.fromkeys(MODELS.names("word") + MODELS.names("text")) if n != current]
+        value = self.other.value if self.other.value in names else NO_MODEL
         self.other.options = [NO_MODEL, *names]
+        self.other.value = value
 
     def run(self) -> None:
         """Compute the cosines for the lines in the box."""
@@ -78,35 +83,45 @@ class SimilarityPanel(widgets.VBox):
                 raise EmptyInputError(f"Each line must hold two items (a pair) or one item (a list); "
                                       f"this line has {len(bad)}: {' '.join(bad)!r}.")
 
-    def _other_cosines(self, pairs) -> np.ndarray | None:
-        if self.other.value == NO_MODEL:
-            return None
-        model = get_model(self.other.value)
+    def _other_cosines(self, name: str, pairs, progress) -> np.ndarray:
+        """Cosines of ``pairs`` under the model ``name`` (loaded once, in the background)."""
+        progress(0.05, f"loading {name}")
+        model = self._models.get(name) or self._models.setdefault(name, get_model(name))
         words = sorted({w for pair in pairs for w in pair})
-        vectors = dict(zip(words, normalize_rows(model.encode(words))))
+        try:
+            vectors = dict(zip(words, normalize_rows(model.encode(words))))
+        except UnknownLabelError as err:
+            raise UnknownLabelError(err.label, err.suggestions, what=f"word for the second model {name!r}") from None
+        progress(1.0, f"compared under {name}")
         return np.array([float(vectors[a] @ vectors[b]) for a, b in pairs])
 
     def _pairs(self, emb, pairs) -> None:
         current = self.state.model or "current vectors"
         frame = pd.DataFrame(pairs, columns=["a", "b"])
         frame[current] = [emb.similarity(a, b) for a, b in pairs]
-        other = self._other_cosines(pairs)
+        other = self.other.value
+        if other == NO_MODEL:
+            self._show_pairs(frame, current, None, None)
+            return
+        self.job.run(f"comparing with {other}", lambda progress: self._other_cosines(other, pairs, progress),
+                     lambda cosines: self._show_pairs(frame, current, other, cosines), slot="similarity")
+
+    def _show_pairs(self, frame: pd.DataFrame, current: str, other: str | None, cosines) -> None:
         if other is not None:
-            frame[self.other.value] = other
+            frame[other] = cosines
             frame["rank " + current] = frame[current].rank(ascending=False).astype(int)
-            frame["rank " + self.other.value] = frame[self.other.value].rank(ascending=False).astype(int)
+            frame["rank " + other] = frame[other].rank(ascending=False).astype(int)
         self.result_frame = frame
         self.result.value = _html.table(frame, caption="cosine similarity")
         self.heatmap.children = []
-        self.state.report(f"Cosine similarity of {len(frame)} pairs.", "success")
+        self.state.report(f"Cosine similarity of {len(frame)} pairs" + (f", beside {other}." if other else "."),
+                          "success")
 
     def _matrix(self, emb, items) -> None:
-        import plotly.graph_objects as go
-
         from .. import figures
 
         matrix = emb.similarity(items)
         self.result_frame = matrix
         self.result.value = ""
-        self.heatmap.children = [go.FigureWidget(figures.similarity_heatmap(matrix))]
+        self._figure = show_figure(self.heatmap, self._figure, figures.similarity_heatmap(matrix))
         self.state.report(f"Cosine similarity of {len(items)} items with each other.", "success")

@@ -9,8 +9,9 @@ import pandas as pd
 from ..core.embeddings import Embeddings
 from ..core.errors import SizeLimitError
 from ..core.io import read_vectors_file
-from ..loaders.base import DATASETS
-from ..models.base import MODELS
+from ..loaders import DATASETS
+from ..models import MODELS
+from .job_bar import JobBar
 from .state import State
 
 __all__ = ["SourcePanel", "MAX_UPLOAD_BYTES"]
@@ -20,10 +21,9 @@ UPLOAD_TYPES = ".csv,.tsv,.npy,.txt,.vec,.bin"
 
 
 def _modalities() -> list[str]:
-    import workbench.loaders  # noqa: F401 - fills the registries
-    import workbench.models  # noqa: F401
-
-    return sorted({e.modality for e in MODELS} & {e.modality for e in DATASETS})
+    """Modalities with at least one model and one dataset (a model may encode several)."""
+    return [m for m in sorted(set(MODELS.modalities()) | set(DATASETS.modalities()))
+            if MODELS.names(m) and DATASETS.names(m)]
 
 
 class SourcePanel(widgets.VBox):
@@ -44,30 +44,33 @@ class SourcePanel(widgets.VBox):
                                             style=style, layout={"width": "200px"}).add_class("wb-limit")
         self.embed_button = widgets.Button(description="Embed", button_style="primary",
                                            icon="play").add_class("wb-embed")
-        self.progress = widgets.FloatProgress(value=0, min=0, max=1, layout={"width": "200px",
-                                                                           "visibility": "hidden"})
+        self.job = JobBar(state)
         self.upload = widgets.FileUpload(accept=UPLOAD_TYPES, multiple=False,
                                          description="Upload vectors").add_class("wb-upload")
         self._fill_choices()
         self.modality.observe(self._fill_choices, names="value")
+        MODELS.on_change(self._fill_choices)  # a model registered in the kernel appears at once
         self.embed_button.on_click(lambda _: self.embed())
         self.upload.observe(self._on_upload, names="value")
         help_ = widgets.HTML("<small>or upload .csv/.tsv (a label column + numbers), .npy, or word2vec .txt/.vec/.bin"
                              "</small>")
         super().__init__([
             widgets.HBox([self.modality, self.model, self.dataset]),
-            widgets.HBox([self.limit, self.embed_button, self.progress]),
+            widgets.HBox([self.limit, self.embed_button, self.job]),
             widgets.HBox([self.upload, help_]),
         ])
 
     def _fill_choices(self, _=None) -> None:
-        modality = self.modality.value
-        self.model.options = MODELS.names(modality)
+        modality, model, dataset = self.modality.value, self.model.value, self.dataset.value
+        models = [n for n in MODELS.names(modality) if not MODELS.get(n).trainable or
+                  MODELS.get(n).source == "this kernel"]  # untrained models are trained in the Train tab
+        self.model.options = models
         self.dataset.options = DATASETS.names(modality)
-        if self.state.model in self.model.options:
-            self.model.value = self.state.model
-        if self.state.dataset in self.dataset.options:
-            self.dataset.value = self.state.dataset
+        for widget, wanted in ((self.model, (model, self.state.model)), (self.dataset, (dataset, self.state.dataset))):
+            for value in wanted:
+                if value in widget.options:
+                    widget.value = value
+                    break
 
     def embed(self) -> None:
         """Embed the chosen dataset with the chosen model (in the background), then show it."""
@@ -75,11 +78,6 @@ class SourcePanel(widgets.VBox):
 
         model, dataset, limit = self.model.value, self.dataset.value, self.limit.value
         self.state.report(f"Embedding {limit:,} items of {dataset} with {model}…", "busy")
-        self.progress.layout.visibility = "visible"
-        self.progress.value = 0
-
-        def step(fraction: float) -> None:
-            self.progress.value = fraction
 
         def done(emb: Embeddings) -> None:
             self.state.modality = self.modality.value
@@ -88,13 +86,10 @@ class SourcePanel(widgets.VBox):
             self.state.report(f"Embedded {len(emb):,} items of {dataset} with {model} ({emb.dim} dimensions).",
                               "success")
 
-        def work():
-            try:
-                return embed(dataset, model, limit=limit, progress=step)
-            finally:
-                self.progress.layout.visibility = "hidden"
+        def work(progress):
+            return embed(dataset, model, limit=limit, progress=progress, should_stop=progress.should_stop)
 
-        self.state.run(f"embedding {dataset} with {model}", work, done)
+        self.job.run(f"embedding {dataset} with {model}", work, done, slot="embed")
 
     def use(self, data, labels=None, *, meta: pd.DataFrame | None = None, name: str = "your vectors") -> None:
         """Show your own vectors: an (n, d) array, a DataFrame, gensim KeyedVectors or Embeddings."""

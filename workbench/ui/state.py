@@ -1,27 +1,33 @@
 """The one shared state of the app: panels observe it and write to it, never to each other.
 
 Kept flat, like jupyter-scatter's widget: traits grouped by what they describe. Errors from any
-panel end up in ``status`` as a readable sentence; the traceback goes to the log, never to the
-person, and state written before the error is kept.
+panel end up in ``status`` as a readable sentence; the traceback is kept in ``last_error`` (and
+the ``workbench`` logger at debug level), never printed under the cell, and state written before
+the error is kept. Slow work goes through :attr:`State.jobs` (see :mod:`workbench.ui.jobs`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import threading
+import traceback
+import weakref
 from collections.abc import Callable
 
 import pandas as pd
-from traitlets import Bool, Enum, HasTraits, Instance, List, Unicode
+from traitlets import Bool, Enum, HasTraits, Instance, List, Unicode, observe
 
 from ..core.embeddings import Embeddings
 from ..core.errors import EmptyInputError, WorkbenchError
 from ..core.projection import Projection
+from .jobs import Jobs
 
 __all__ = ["State"]
 
 log = logging.getLogger("workbench.ui")
+# Without a handler, Python's last-resort handler prints tracebacks to stderr, which Jupyter shows
+# under the cell. Developers who want them configure logging or read State.last_error.
+logging.getLogger("workbench").addHandler(logging.NullHandler())
 
 
 class State(HasTraits):
@@ -47,6 +53,7 @@ class State(HasTraits):
     query = Unicode("")  # a label or raw input: the neighbours panel answers it
     highlight = List()  # row numbers drawn enlarged and labelled on the map
     query_rows = List()  # the subset of ``highlight`` drawn as stars
+    query_points = List()  # typed queries placed on the map: [{"label": str, "coords": [x, y(, z)]}]
     arrows = List()  # (from_row, to_row) pairs drawn as arrows
     selection = Instance(pd.DataFrame, allow_none=True)  # rows picked with box/lasso
 
@@ -54,8 +61,25 @@ class State(HasTraits):
     status = Unicode("")
     status_level = Enum(["info", "busy", "success", "error"], default_value="info")
 
-    # run slow work (UMAP, t-SNE, embedding) in a thread; tests switch it off
+    # run slow work (UMAP, t-SNE, embedding, training) in a thread; tests switch it off
     background = Bool(True)
+    last_error = Unicode("")  # the traceback of the last unexpected error, for developers
+
+    _instances: weakref.WeakSet = weakref.WeakSet()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.jobs = Jobs(background=self.background, report=self.report, on_error=self._keep_traceback)
+        State._instances.add(self)
+
+    @observe("background")
+    def _sync_background(self, change) -> None:
+        if hasattr(self, "jobs"):
+            self.jobs.background = change["new"]
+
+    def _keep_traceback(self, job) -> None:
+        self.last_error = getattr(job, "traceback", "") or repr(job.error)
+        log.debug("while %s:\n%s", job.action, self.last_error)
 
     def require_embeddings(self) -> Embeddings:
         """The current embeddings, or an error a panel shows when nothing is loaded yet."""
@@ -75,28 +99,26 @@ class State(HasTraits):
         except WorkbenchError as err:
             self.report(str(err), "error")
         except Exception as err:  # noqa: BLE001 - a person must never get a traceback
-            log.exception("while %s", action)
+            self.last_error = traceback.format_exc()
+            log.debug("while %s:\n%s", action, self.last_error)
             self.report(f"Unexpected problem while {action}: {type(err).__name__}: {err}", "error")
 
-    def run(self, action: str, work: Callable[[], object], done: Callable[[object], None] | None = None) -> None:
-        """Do ``work`` (in a thread when ``background``) under :meth:`guard`, then ``done(result)``."""
-        def task():
-            with self.guard(action):
-                result = work()
-                if done is not None:
-                    done(result)
-
-        if self.background:
-            thread = threading.Thread(target=task, name=f"workbench: {action}", daemon=True)
-            self._threads = [t for t in getattr(self, "_threads", []) if t.is_alive()] + [thread]
-            thread.start()
-        else:
-            task()
+    def run(self, action: str, work: Callable[[], object], done: Callable[[object], None] | None = None):
+        """Do ``work()`` as a job (in a thread when ``background``), then ``done(result)`` on the main thread."""
+        return self.jobs.submit(action, lambda progress: work(), done)
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until background work started so far has finished (for tests and scripts)."""
-        for thread in list(getattr(self, "_threads", [])):
-            thread.join(timeout)
+        """Block until background work started so far has finished and been applied (tests, scripts)."""
+        self.jobs.wait(timeout)
+
+    @classmethod
+    def wait_all(cls, timeout: float | None = None) -> list[str]:
+        """Wait for the jobs of every State in this kernel; returns the messages of jobs that failed."""
+        failed = []
+        for state in list(cls._instances):
+            state.wait(timeout)
+            failed += [f"{j.action}: {j.error}" for j in state.jobs.jobs if j.status == "failed"]
+        return failed
 
     def frame_of(self, rows) -> pd.DataFrame:
         """Label and metadata of the given rows of the current embeddings."""
