@@ -19,8 +19,6 @@ $(STAMP): pyproject.toml Makefile scripts/setup_system.sh
 	# torch first, alone: pip then takes the CPU build, and nothing later can pull a CUDA one.
 	$(PIP) torch==2.13.0
 	$(PIP) -e ".[test]"
-	# Data-only packages whose metadata pins old libraries: installed without deps, never imported.
-	$(PIP) --no-deps node2vec==0.5.0
 	bash scripts/setup_system.sh
 	# Embed the tour's words and cache their maps, so the first `make lab` opens at once.
 	$(THREADS) $(BIN)/python -m workbench.warmup

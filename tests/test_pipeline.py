@@ -33,7 +33,7 @@ def test_embed_a_list_in_batches_with_progress(fresh_cache):
     np.testing.assert_array_equal(emb["aaa"], [3.5, 0.5, 0.5, 0.5, 0.5])
     assert model.calls == 3  # batches of 2
     assert seen == pytest.approx([0.4, 0.8, 1.0])
-    assert emb.provenance == {"model": "letters", "dataset": "items", "params": {},
+    assert emb.provenance == {"model": "letters", "dataset": "items", "modality": "text", "params": {},
                               "fingerprint": model.fingerprint()}
     assert emb.embedder is model
 

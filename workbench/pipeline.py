@@ -61,8 +61,8 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
         raise SizeLimitError(f"{len(dataset):,} items is above max_items={max_items:,}. Pass limit=... to embed "
                              "fewer, or a larger max_items if this machine can take it.")
     key = content_hash("embed", embedder.fingerprint(), dataset.labels, items_digest(dataset.items))
-    provenance = {"model": embedder.name, "dataset": dataset.name, "params": embedder.params(),
-                  "fingerprint": embedder.fingerprint()}
+    provenance = {"model": embedder.name, "dataset": dataset.name, "modality": dataset.modality,
+                  "params": embedder.params(), "fingerprint": embedder.fingerprint()}
     reporter = Progress(progress, should_stop, description=f"embedding with {embedder.name}")
 
     def compute() -> np.ndarray:

@@ -19,8 +19,13 @@ STYLE = """<style>
 </style>"""
 
 
-def table(frame: pd.DataFrame, columns=None, *, caption: str | None = None, digits: int = 4) -> str:
-    """An escaped HTML table of ``frame`` (numbers right-aligned and rounded)."""
+def table(frame: pd.DataFrame, columns=None, *, caption: str | None = None, digits: int = 4,
+          html_columns=()) -> str:
+    """An escaped HTML table of ``frame`` (numbers right-aligned and rounded).
+
+    ``html_columns`` hold HTML made by an item renderer (which escapes its own text) and are not
+    escaped again.
+    """
     columns = [c for c in (columns or frame.columns) if c in frame]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in columns)
     body = []
@@ -28,7 +33,9 @@ def table(frame: pd.DataFrame, columns=None, *, caption: str | None = None, digi
         cells = []
         for c in columns:
             value = row[c]
-            if isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral)):
+            if c in html_columns:
+                cells.append(f"<td>{value}</td>")
+            elif isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral)):
                 cells.append(f'<td class="num">{value:.{digits}f}</td>')
             elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
                 cells.append(f'<td class="num">{value}</td>')

@@ -68,7 +68,11 @@ class NeighboursPanel(widgets.VBox):
             frame.attrs["query"] = query
             self.result_frame = frame
             shown = [c for c in ("rank", "label", "score", "category") if c in frame]
-            self.result.value = _html.table(frame, shown, caption=f"nearest to {query!r} ({frame.attrs['index']} search)")
+            if "item" in frame and not frame["item"].astype(str).equals(frame["label"]):
+                frame["shown"] = self.state.render_items(frame["row"])  # a sentence, a node, a thumbnail
+                shown.insert(2, "shown")
+            self.result.value = _html.table(frame, shown, html_columns=("shown",),
+                                            caption=f"nearest to {query!r} ({frame.attrs['index']} search)")
             self.state.query = query  # typed queries reach the shared state too (the frame above stops a loop)
             query_rows = [emb.position(query)] if query in emb else []
             self.state.query_rows = query_rows

@@ -120,6 +120,19 @@ class State(HasTraits):
             failed += [f"{j.action}: {j.error}" for j in state.jobs.jobs if j.status == "failed"]
         return failed
 
+    def render_items(self, rows) -> list[str]:
+        """HTML of the items at ``rows`` of the current embeddings, as their modality shows them.
+
+        The items stay in the kernel; tables, hovers and selection grids ask for them by row id.
+        """
+        from ..core.items import render_item
+
+        emb = self.require_embeddings()
+        modality = emb.provenance.get("modality") or self.modality
+        meta = emb.meta
+        items = meta["item"] if "item" in meta else pd.Series(emb.labels)
+        return [render_item(modality, items.iloc[r], meta.iloc[r].to_dict()) for r in rows]
+
     def frame_of(self, rows) -> pd.DataFrame:
         """Label and metadata of the given rows of the current embeddings."""
         emb = self.embeddings
