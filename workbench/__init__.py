@@ -24,6 +24,8 @@ _LAZY = {
     "embed": "workbench.pipeline",
     "catalog": "workbench.models.base",
     "get_model": "workbench.models.base",
+    "register": "workbench.models.base",
+    "load_model": "workbench.models.trainable",
     "datasets": "workbench.loaders.base",
     "load_dataset": "workbench.loaders.base",
     "Dataset": "workbench.loaders.base",
