@@ -1,4 +1,4 @@
-"""Import hygiene: ``import workbench`` is fast and light, and the core never pulls in the UI or deep learning.
+"""Import hygiene: ``import workbench`` is light, and the core never pulls in the UI or deep learning.
 
 Dynamic checks run in a fresh interpreter (this process has long since imported gensim and umap);
 the static check reads every module under workbench/core with ``ast``.
@@ -35,17 +35,14 @@ def run_python(code: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_import_workbench_is_fast_and_light():
+def test_import_workbench_is_light():
+    """No heavy module on import (how long it takes belongs in benchmarks/, never in a timing assert)."""
     out = run_python(f"""
-import json, sys, time
-t0 = time.perf_counter()
+import json, sys
 import workbench
-seconds = time.perf_counter() - t0
-print(json.dumps({{"seconds": seconds, "heavy": [m for m in {HEAVY!r} if m in sys.modules],
-                  "numpy": "numpy" in sys.modules, "all": workbench.__all__}}))
+print(json.dumps({{"heavy": [m for m in {HEAVY!r} if m in sys.modules], "all": workbench.__all__}}))
 """)
     assert out["heavy"] == []
-    assert out["seconds"] < 1.0, f"import workbench took {out['seconds']:.2f} s"
     assert {"Embeddings", "project", "embed", "catalog", "load_dataset"} <= set(out["all"])
 
 

@@ -1,16 +1,25 @@
-"""Registries of models and datasets, the embedder contract, and the datasets themselves."""
+"""Registries of models and datasets, the embedder contract, and the datasets themselves.
+
+The contract test really encodes a few real items with every registered model (fitting trainable
+ones on a small real dataset first), through :func:`contract_problems`, a checker that can be
+called on any entry; a test proves it catches a model whose encoder raises.
+"""
 
 from __future__ import annotations
+
+import sys
+import textwrap
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench.core.errors import EmptyInputError, InvalidParameterError, UnknownLabelError, UnknownNameError
-from workbench.core.registry import Entry, Registry
-from workbench.loaders import DATASETS, Dataset, datasets, load_dataset
-from workbench.models import MODELS, Embedder, catalog, get_model
+from workbench.core.errors import DuplicateNameError, EmptyInputError, InvalidParameterError, \
+    MissingDependencyError, UnknownLabelError, UnknownNameError
+from workbench.core.registry import Entry, Registry, discover
+from workbench.loaders import DATASETS, Dataset, datasets, load_dataset, register_dataset
+from workbench.models import MODELS, Embedder, catalog, get_model, register_model
 
 
 # ----------------------------------------------------------------------------- Registry
@@ -85,12 +94,6 @@ def test_get_model_is_cheap_and_unknown_models_are_explained():
         get_model("glove-6b-5od")
 
 
-def test_every_registered_model_follows_the_contract():
-    for entry in MODELS:
-        model = entry.factory()
-        assert (model.name, model.modality, model.dim) == (entry.name, entry.modality, entry.dim)
-        empty = model.encode([])
-        assert empty.shape == (0, entry.dim) and empty.dtype == np.float32
 
 
 def test_embedder_base_class_casts_to_float32():
@@ -128,6 +131,259 @@ def test_glove_vocabulary(glove):
     from workbench.models.words import glove_vocabulary
 
     assert glove_vocabulary() is glove  # loaded once per process
+
+
+# ----------------------------------------------------------------------------- the embedder contract
+# Real items per modality, for pretrained models (words of GloVe's vocabulary; sentences of the STS
+# benchmark as quoted in sentence-transformers' documentation and ASSETS.md).
+SAMPLE_ITEMS = {
+    "word": ["king", "queen", "paris", "water"],
+    "text": ["A man is eating food.", "A man is riding a horse.", "The girl is carrying a baby."],
+}
+# A small real dataset per thing a trainable model learns from (``trains_on``); each fits in seconds.
+FIT_ON = {"recommendation": "davis-southern-women", "text": "lee-background", "graph": "karate-club"}
+# Loading torch and a transformer takes seconds to minutes on a busy 2-core machine.
+SLOW_PACKAGES = {"sentence-transformers", "torch", "transformers", "onnxruntime"}
+
+
+def contract_problems(entry: Entry, items=None, *, fit_on=None) -> list[str]:
+    """Everything wrong with one registry entry when it really encodes ``items``; [] if nothing.
+
+    Creates the model from the entry, fits it on ``fit_on`` first when it is trainable (then
+    ``items`` default to the first few of its ``trained_items()``), encodes, and checks: an
+    :class:`Embedder` with the entry's name and modality, float32 ``(n, dim)`` with ``dim`` the
+    instance's, finite values, an empty input giving ``(0, dim)``, and a stable fingerprint.
+    """
+    problems = []
+    try:
+        model = entry.create()
+    except Exception as err:  # noqa: BLE001 - a checker reports, it does not stop at the first failure
+        return [f"creating it raised {type(err).__name__}: {err}"]
+    if not isinstance(model, Embedder):
+        problems.append(f"the factory made a {type(model).__name__}, not an Embedder")
+    if (getattr(model, "name", None), getattr(model, "modality", None)) != (entry.name, entry.modality):
+        problems.append(f"the model says it is {getattr(model, 'name', None)!r} ({getattr(model, 'modality', None)}), "
+                        f"the registry says {entry.name!r} ({entry.modality})")
+    if getattr(model, "trainable", False) and not getattr(model, "is_fitted", True):
+        if fit_on is None:
+            return problems + ["it is trainable but nothing was given to fit it on"]
+        try:
+            model.fit(fit_on, progress=False)
+            items = list(model.trained_items().items)[:4] if items is None else items
+        except Exception as err:  # noqa: BLE001
+            return problems + [f"fit raised {type(err).__name__}: {err}"]
+    if not items:
+        return problems + ["no items to encode"]
+    dim = getattr(model, "dim", None)
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+        problems.append(f"dim is {dim!r}, not a positive integer")
+    try:
+        out = model.encode(items)
+    except Exception as err:  # noqa: BLE001
+        return problems + [f"encode raised {type(err).__name__}: {err}"]
+    if not isinstance(out, np.ndarray):
+        return problems + [f"encode returned a {type(out).__name__}, not a numpy array"]
+    if out.dtype != np.float32:
+        problems.append(f"encode returned {out.dtype}, not float32")
+    if out.shape != (len(items), dim):
+        problems.append(f"encode returned shape {out.shape} for {len(items)} items, not ({len(items)}, {dim})")
+    if out.size and not np.isfinite(out).all():
+        problems.append("encode returned NaN or infinite values")
+    try:
+        empty = model.encode([])
+        if empty.shape != (0, dim) or empty.dtype != np.float32:
+            problems.append(f"encode([]) returned {empty.dtype} {empty.shape}, not float32 (0, {dim})")
+        if not isinstance(model.fingerprint(), str) or model.fingerprint() != model.fingerprint():
+            problems.append("fingerprint() is not a stable string")
+    except Exception as err:  # noqa: BLE001
+        problems.append(f"encode([]) or fingerprint() raised {type(err).__name__}: {err}")
+    return problems
+
+
+def _contract_case(entry: Entry):
+    """A pytest param for one entry: slow if it loads torch, skipped (with the reason) if it cannot run here."""
+    requires = set(entry.extra.get("requires", ()))
+    marks = [pytest.mark.slow] if requires & SLOW_PACKAGES else []
+    if not entry.available:
+        marks.append(pytest.mark.skip(reason=f"needs {', '.join(entry.missing)} (not installed)"))
+    elif entry.extra.get("trainable"):
+        trains_on = getattr(entry.factory, "trains_on", None)
+        if trains_on not in FIT_ON:
+            marks.append(pytest.mark.skip(reason=f"trainable on {trains_on!r}: no small real dataset here to fit it "
+                                                 "on quickly"))
+    elif entry.modality not in SAMPLE_ITEMS:
+        marks.append(pytest.mark.skip(reason=f"no sample {entry.modality!r} items in this test yet"))
+    return pytest.param(entry.name, marks=marks, id=entry.name)
+
+
+@pytest.mark.parametrize("name", [_contract_case(e) for e in MODELS])
+def test_every_registered_model_really_encodes_real_items(name):
+    entry = MODELS.get(name)
+    if entry.extra.get("trainable"):
+        fit_on = load_dataset(FIT_ON[entry.factory.trains_on])
+        problems = contract_problems(entry, fit_on=fit_on)
+    else:
+        problems = contract_problems(entry, SAMPLE_ITEMS[entry.modality])
+    assert problems == [], f"{name} breaks the embedder contract: {problems}"
+
+
+def test_the_contract_test_covers_every_entry():
+    cases = [_contract_case(e) for e in MODELS]
+    assert [c.values[0] for c in cases] == MODELS.names()
+    runnable = [c.values[0] for c in cases if not any(m.name == "skip" for m in c.marks)]
+    assert {"glove-6b-50d", "minilm", "interaction-svd"} <= set(runnable), runnable
+
+
+class _Fake(Embedder):
+    dim = 3
+
+    def _encode(self, items):
+        return np.ones((len(items), 3))
+
+
+class _AlwaysRaises(_Fake):
+    def _encode(self, items):
+        raise RuntimeError("the weights are missing")
+
+
+class _WrongWidth(_Fake):
+    def _encode(self, items):
+        return np.ones((len(items), 4))
+
+
+class _NaNs(_Fake):
+    def _encode(self, items):
+        return np.full((len(items), 3), np.nan)
+
+
+class _Float64NotAnEmbedder:
+    name, modality, dim = "float64", "word", 3
+
+    def encode(self, items):
+        return np.ones((len(items), 3))
+
+
+@pytest.fixture
+def fakes() -> Registry:
+    reg = Registry("model")
+    for name, cls in (("ok", _Fake), ("always-raises", _AlwaysRaises), ("wrong-width", _WrongWidth),
+                      ("nans", _NaNs), ("float64", _Float64NotAnEmbedder)):
+        def factory(cls=cls, name=name):
+            model = cls()
+            model.name, model.modality = name, "word"
+            return model
+        reg.add(name, factory, modality="word", description="A fake.", source="tests", dim=3)
+    reg.add("misnamed", lambda: _Fake(), modality="word", description="Its instances have no name.", source="tests")
+    return reg
+
+
+def test_contract_checker_passes_a_good_entry_and_fails_an_encoder_that_raises(fakes):
+    assert contract_problems(fakes.get("ok"), ["cat", "dog"]) == []
+    assert contract_problems(fakes.get("always-raises"), ["cat", "dog"]) == \
+        ["encode raised RuntimeError: the weights are missing"]
+    with pytest.raises(AssertionError, match="encode raised RuntimeError"):  # what the contract test asserts
+        assert contract_problems(fakes.get("always-raises"), ["cat"]) == []
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("wrong-width", "encode returned shape (2, 4) for 2 items, not (2, 3)"),
+    ("nans", "encode returned NaN or infinite values"),
+    ("float64", "encode returned float64, not float32"),
+    ("misnamed", "the model says it is '' (), the registry says 'misnamed' (word)"),
+])
+def test_contract_checker_reports_each_kind_of_breach(fakes, name, problem):
+    assert problem in contract_problems(fakes.get(name), ["cat", "dog"])
+
+
+def test_contract_checker_reports_a_trainable_model_that_cannot_fit():
+    assert contract_problems(MODELS.get("interaction-svd"), fit_on=load_dataset("karate-club")) == [
+        "fit raised InvalidParameterError: The 'relation' parameter of Dataset 'karate-club' must be one of this "
+        "dataset's relations (['edges']). Got 'interactions' instead."]
+    assert contract_problems(MODELS.get("interaction-svd")) == ["it is trainable but nothing was given to fit it on"]
+
+
+# ----------------------------------------------------------------------------- names, stand-ins, problems
+def test_duplicate_names_raise_and_keep_the_first_entry():
+    with pytest.raises(DuplicateNameError, match="A model named 'interaction-svd' is already registered"):
+        @register_model("interaction-svd", modality="recommendation", description="Again.", source="tests", dim=2)
+        class Again(Embedder):
+            pass
+    assert MODELS.get("interaction-svd").factory.__name__ == "InteractionSVD"
+    with pytest.raises(DuplicateNameError, match="A dataset named 'karate-club' is already registered"):
+        register_dataset("karate-club", modality="graph", description="Again.", source="tests", size="1")(lambda: None)
+    assert len(load_dataset("karate-club")) == 34
+    reg = Registry("thing")
+    reg.add("a", lambda: 1, modality="m", description="One.", source="tests")
+    reg.add("a", lambda: 2, modality="m", description="Two.", source="tests", replace=True)  # on purpose
+    assert reg.get("a").create() == 2 and len(reg) == 1
+
+
+@pytest.fixture
+def needs_missing_package():
+    @register_model("test-needs-xyz", modality="word", dim=3, description="Needs a package that does not exist.",
+                    source="tests", requires=("no-such-package-xyz",))
+    class NeedsXyz(_Fake):
+        pass
+
+    yield NeedsXyz
+    MODELS.remove("test-needs-xyz")
+
+
+def test_an_entry_whose_package_is_missing_is_listed_and_explains_how_to_install(needs_missing_package):
+    row = catalog().set_index("name").loc["test-needs-xyz"]
+    assert not row["available"] and row["modality"] == "word"
+    entry = MODELS.get("test-needs-xyz")
+    assert entry.missing == ["no-such-package-xyz"] and not entry.available
+    message = r"'test-needs-xyz' needs the 'no-such-package-xyz' package, which is not installed: pip install " \
+              r"no-such-package-xyz"
+    with pytest.raises(MissingDependencyError, match=message) as info:
+        get_model("test-needs-xyz")
+    assert isinstance(info.value, ImportError) and info.value.package == "no-such-package-xyz"
+    assert "no-such-package-xyz" in contract_problems(entry, ["cat"])[0]
+    # the others keep working
+    others = catalog().set_index("name").drop(index="test-needs-xyz")
+    assert others.loc[["glove-6b-50d", "interaction-svd"], "available"].all()
+    model = get_model("interaction-svd", factors=2).fit("davis-southern-women", progress=False)
+    assert model.encode(["E1"]).shape == (1, 2)
+
+
+@pytest.fixture
+def fake_family_package(tmp_path, monkeypatch):
+    """A package on sys.path that discovers two families, one of which imports a package that is not installed."""
+    root = tmp_path / "wbfake_family"
+    root.mkdir()
+    (root / "__init__.py").write_text(textwrap.dedent("""
+        from workbench.core.registry import Registry, discover
+
+        THINGS = Registry("thing")
+        FAMILIES = ("good", "broken")
+        discover(__name__, FAMILIES, THINGS)
+    """))
+    (root / "good.py").write_text(textwrap.dedent("""
+        from . import THINGS
+
+        THINGS.add("good-thing", lambda: "made", modality="m", description="Works.", source="tests")
+    """))
+    (root / "broken.py").write_text("import no_such_package_xyz  # an optional dependency that is missing\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "wbfake_family"
+    for name in [m for m in sys.modules if m == "wbfake_family" or m.startswith("wbfake_family.")]:
+        del sys.modules[name]
+
+
+def test_a_family_that_fails_to_import_is_recorded_and_the_others_register(fake_family_package):
+    import importlib
+
+    package = importlib.import_module(fake_family_package)
+    assert package.THINGS.names() == ["good-thing"] and package.THINGS.get("good-thing").create() == "made"
+    assert package.THINGS.problems == {
+        "broken": "wbfake_family.broken could not be imported: No module named 'no_such_package_xyz'"}
+    with pytest.raises(ModuleNotFoundError, match="wbfake_family.typo"):  # a family list naming no module is a bug
+        discover(fake_family_package, ("typo",), package.THINGS)
+
+
+def test_every_real_family_imports_here():
+    assert MODELS.problems == {} and DATASETS.problems == {}
 
 
 # ----------------------------------------------------------------------------- datasets
