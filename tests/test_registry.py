@@ -211,6 +211,8 @@ def _contract_case(entry: Entry):
         if trains_on not in FIT_ON:
             marks.append(pytest.mark.skip(reason=f"trainable on {trains_on!r}: no small real dataset here to fit it "
                                                  "on quickly"))
+        elif FIT_ON[trains_on] not in DATASETS or not DATASETS.get(FIT_ON[trains_on]).available:
+            marks.append(pytest.mark.skip(reason=f"the dataset {FIT_ON[trains_on]!r} to fit it on is not available"))
     elif entry.modality not in SAMPLE_ITEMS:
         marks.append(pytest.mark.skip(reason=f"no sample {entry.modality!r} items in this test yet"))
     return pytest.param(entry.name, marks=marks, id=entry.name)
