@@ -5,7 +5,7 @@ next), with one BLAS/OpenMP thread. While each runs, the CPU time taken by *othe
 the machine is measured and written next to the results: on a 2-core machine a concurrent test run
 can double every timing, and the table should say so.
 
-Usage: ``make bench`` or ``python benchmarks/run_all.py [--only index,embed,projection] [--wait-quiet 300]``.
+Usage: ``make bench`` or ``python benchmarks/run_all.py [--only index,embed,projection,train] [--wait-quiet 300]``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path  # noqa: E402
 
 from _common import HERE, RESULTS, machine_info, markdown_table, say  # noqa: E402
 
-BENCHMARKS = ("embed", "index", "projection")
+BENCHMARKS = ("embed", "index", "projection", "train")
 
 
 def _busy_seconds() -> float | None:
@@ -115,6 +115,13 @@ def headline(results: dict) -> list[tuple[str, str]]:
             lines.append((f"embed {name} ({s['n']:,} words): uncached / cached (ratio); fresh process",
                           f"{s['uncached_s']:.3f} s / {s['cache_hit_s']:.3f} s ({s['ratio']:.1f}×); "
                           f"{s['fresh_uncached_s']:.2f} s / {s['fresh_cached_s']:.2f} s"))
+    if "train" in results:
+        s = results["train"]["summary"]
+        lines += [
+            ("Word2Vec on the Bible (CBOW, 5 epochs, 1 worker): ours / plain gensim, same work (ratio)",
+             f"{s['ours']['train_s']:.2f} s / {s['plain, same work']['train_s']:.2f} s ({s['ratio_same_work']:.2f}); "
+             f"{s['ours']['words_per_s']:,.0f} words/s; same vectors {s['same_vectors']}"),
+        ]
     return lines
 
 
