@@ -7,7 +7,7 @@ This is the one place that lists the families: importing the package registers t
 from ..core.registry import discover
 from .base import DATASETS, Dataset, as_dataset, datasets, load_dataset, register_dataset
 
-FAMILIES = ("words", "corpora")
+FAMILIES = ("words", "graphs", "recommendation", "corpora")
 discover(__name__, FAMILIES, DATASETS)
 
 __all__ = ["DATASETS", "Dataset", "as_dataset", "datasets", "load_dataset", "register_dataset", "FAMILIES"]
