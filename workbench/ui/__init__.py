@@ -8,6 +8,7 @@ from .similarity import SimilarityPanel
 from .source import SourcePanel
 from .state import State
 from .status import StatusPanel
+from .training import TrainingPanel
 
 __all__ = ["State", "Workbench", "SourcePanel", "ProjectionPanel", "NeighboursPanel", "AnalogyPanel",
-           "SimilarityPanel", "StatusPanel"]
+           "SimilarityPanel", "StatusPanel", "TrainingPanel"]
