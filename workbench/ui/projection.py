@@ -90,7 +90,7 @@ class ProjectionPanel(widgets.VBox):
             return
         current = self.state.projection
         # A map placed during training already shows these labels: keep it until the new map is ready.
-        keep = (current is not None and current.method == "placed" and current.dim == dim
+        keep = (method != "pca" and current is not None and current.method == "placed" and current.dim == dim
                 and current.embeddings.labels == emb.labels)
         if not keep:
             with self.state.guard("computing the PCA map"):

@@ -27,7 +27,7 @@ from .state import State
 
 __all__ = ["TrainingPanel", "parameter_widgets"]
 
-STYLE = {"description_width": "110px"}
+STYLE = {"description_width": "100px"}
 SKIPPED = {"workers", "threads", "progress"}  # machine settings, not model parameters
 
 
@@ -45,7 +45,8 @@ def parameter_widgets(cls) -> dict[str, widgets.Widget]:
         default, label = p.default, name.replace("_", " ")
         choices = getattr(cls, "param_choices", {}).get(name)
         if choices:
-            w = widgets.Dropdown(options=list(choices), value=default, description=label, style=STYLE)
+            w = widgets.Dropdown(options=list(choices), value=default, description=label, style=STYLE,
+                                 layout={"width": "220px"})
         elif isinstance(default, bool):
             w = widgets.Checkbox(value=default, description=label, indent=False)
         elif isinstance(default, int):
@@ -73,15 +74,16 @@ class TrainingPanel(widgets.VBox):
                                      layout={"width": "220px"}).add_class("wb-train-limit")
         self.live = widgets.Checkbox(value=True, description="live map (place each epoch)", indent=False)
         self.train_button = widgets.Button(description="Train", icon="play", button_style="primary").add_class("wb-train")
-        self.job = JobBar(state, width="160px")
-        self.form = widgets.VBox().add_class("wb-train-params")
+        self.job = JobBar(state, width="160px").add_class("wb-train-job")
+        self.form = widgets.GridBox(layout={"grid_template_columns": "repeat(2, 230px)", "grid_gap": "2px 12px"}
+                                    ).add_class("wb-train-params")
         self.curve = widgets.Box().add_class("wb-loss-curve")
         self.summary = widgets.HTML().add_class("wb-train-summary")
         self.params: dict[str, widgets.Widget] = {}
         self.model_ = None  # the last model trained to the end
         self._curve = None
         self._wanted_dataset = dataset
-        super().__init__([widgets.HBox([self.model, self.dataset]), self.form, self.limit, self.live,
+        super().__init__([widgets.HBox([self.model, self.dataset]), self.form, widgets.HBox([self.limit, self.live]),
                           widgets.HBox([self.train_button, self.job]), self.curve, self.summary])
         self.model.observe(self._fill_form, names="value")
         self.train_button.on_click(lambda _: self.train())
