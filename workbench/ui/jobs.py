@@ -86,6 +86,7 @@ class Jobs:
         self.report = report or (lambda message, level: None)
         self.on_error = on_error or (lambda job: None)
         self.jobs: list[Job] = []
+        self.failures: list[Job] = []  # failed jobs not yet read by State.wait_all (kept for notebooks' checks)
         self._slots: dict[str, Job] = {}
         self._threads: list[threading.Thread] = []
         self._pending: collections.deque = collections.deque()
@@ -153,6 +154,7 @@ class Jobs:
                 except BaseException as err:  # noqa: BLE001 - applying the result failed
                     job.status, job.error, job.traceback = "failed", err, traceback.format_exc()
             if job.status == "failed":
+                self.failures.append(job)
                 self.on_error(job)
                 err = job.error
                 text = str(err) if isinstance(err, WorkbenchError) else \

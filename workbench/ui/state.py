@@ -117,7 +117,8 @@ class State(HasTraits):
         failed = []
         for state in list(cls._instances):
             state.wait(timeout)
-            failed += [f"{j.action}: {j.error}" for j in state.jobs.jobs if j.status == "failed"]
+            failed += [f"{j.action}: {j.error}" for j in state.jobs.failures]
+            state.jobs.failures.clear()
         return failed
 
     def render_items(self, rows) -> list[str]:
