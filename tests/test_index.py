@@ -41,6 +41,22 @@ def test_exact_query_matches_brute_force(unit):
         np.testing.assert_allclose(scores[row], sims, atol=1e-6)
 
 
+def test_exact_top_k_with_ties_and_large_k_matches_a_stable_sort():
+    """Duplicated rows tie exactly: the answer lists them in row order, as a stable sort would."""
+    rng = np.random.default_rng(1)
+    base = normalize_rows(rng.normal(size=(40, 6)))
+    x = np.vstack([base, base, base])  # every score appears three times
+    index = NeighbourIndex("exact").fit(x)
+    queries = normalize_rows(rng.normal(size=(7, 6)))
+    for k in (1, 5, 17, 119, 120):
+        ids, scores = index.query(queries, k=k)
+        for row, q in enumerate(queries):
+            sims = x @ q
+            order = np.argsort(-sims, kind="stable")[:k]
+            np.testing.assert_allclose(scores[row], sims[order], atol=1e-6)
+            assert ids[row].tolist() == order.tolist()
+
+
 def test_queries_are_normalised_and_may_be_1d(unit):
     index = NeighbourIndex("exact").fit(unit)
     ids_raw, scores_raw = index.query(unit[5] * 7.5, k=4)

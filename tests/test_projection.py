@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from workbench.core import Embeddings, MapQuality, Projection, map_quality, project
-from workbench.core.errors import EmptyInputError, InvalidParameterError, SizeLimitError
+from workbench.core.errors import CancelledError, EmptyInputError, InvalidParameterError, SizeLimitError
 from workbench.core.index import normalize_rows
 
 METHODS = ["pca", "umap", "tsne"]
@@ -100,12 +100,103 @@ def test_second_call_is_served_from_the_cache(clusters, fresh_cache):
     assert project(clusters, "tsne", 2, cache=False).from_cache is False
 
 
-def test_progress_is_reported(clusters):
+def test_umap_progress_reports_real_fractions_through_graph_and_epochs(clusters):
+    seen = []
+    project(clusters, "umap", 2, cache=False, progress=lambda fraction, message: seen.append((fraction, message)))
+    fractions = [f for f, _ in seen]
+    messages = [m for _, m in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert fractions == sorted(fractions)  # never goes backwards
+    assert messages[0].startswith("UMAP: computing 2D map of 200 points")
+    assert any("neighbour graph" in m for m in messages)
+    epochs = [(f, m) for f, m in seen if "epoch" in m]
+    assert epochs and epochs[-1][1] == "UMAP: layout: epoch 500 of 500"
+    assert 0.3 <= epochs[0][0] < epochs[-1][0] <= 0.9 + 1e-9  # the layout is the bulk between graph and quality
+    assert "measuring map quality" in messages and messages[-1] == "UMAP map ready"
+
+
+@pytest.mark.parametrize("method", ["pca", "tsne"])
+def test_pca_and_tsne_report_stage_fractions(clusters, method):
+    seen = []
+    project(clusters.head(60), method, 2, cache=False, progress=lambda fraction, message: seen.append(fraction))
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 3
+
+
+def test_a_progress_callable_of_one_argument_still_gets_the_messages(clusters):
     messages = []
     project(clusters, "umap", 2, cache=False, progress=messages.append)
     assert messages[0].startswith("UMAP: computing 2D map of 200 points")
     assert any("neighbour graph" in m for m in messages)
-    assert messages[-1] == "measuring map quality"
+    assert messages[-2:] == ["measuring map quality", "UMAP map ready"]
+
+
+def test_cancel_during_the_umap_layout_stops_it_and_caches_nothing(fresh_cache):
+    import umap.layouts
+
+    rng = np.random.default_rng(5)
+    emb = Embeddings(rng.normal(size=(8, 16))[rng.integers(0, 8, 2000)] * 4 + rng.normal(size=(2000, 16)))
+    bar_before = umap.layouts.tqdm
+    seen = []
+
+    def should_stop():  # press Cancel at the second report from the layout loop (epoch 0 is the first)
+        return sum("epoch" in m for m in seen) >= 2
+
+    with pytest.raises(CancelledError, match="Cancelled the UMAP map during its layout"):
+        project(emb, "umap", 2, progress=lambda f, m: seen.append(m), should_stop=should_stop)
+    epochs = [m for m in seen if "epoch" in m]
+    assert len(epochs) == 2 and epochs[-1] != "UMAP: layout: epoch 500 of 500"
+    assert "measuring map quality" not in seen
+    assert not (fresh_cache / "projection").exists() or not list((fresh_cache / "projection").iterdir())
+    assert umap.layouts.tqdm is bar_before
+    small = emb.head(100)
+    assert project(small, "umap", 2, quality=False).from_cache is False  # and a later run works
+    assert project(small, "umap", 2, quality=False).from_cache is True
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_cancel_before_the_work_raises_for_every_method(clusters, method, fresh_cache):
+    with pytest.raises(CancelledError, match=f"Cancelled the {method.upper()} map"):
+        project(clusters, method, 2, should_stop=lambda: True)
+    assert not (fresh_cache / "projection").exists() or not list((fresh_cache / "projection").iterdir())
+
+
+def test_in_a_notebook_kernel_umap_still_reports_epochs_and_gets_its_bar_back(clusters, monkeypatch):
+    """In Jupyter, umap's tqdm.auto is the widget bar, which never writes to a file: we swap in the console bar."""
+    import umap.layouts
+    from tqdm.std import tqdm as console
+
+    widget_bars = []
+
+    class WidgetBar(console):
+        def __init__(self, *args, **kwargs):
+            widget_bars.append(kwargs)
+            super().__init__(*args, **{**kwargs, "disable": True})
+
+    monkeypatch.setattr(umap.layouts, "tqdm", WidgetBar)
+    messages = []
+    project(clusters, "umap", 2, cache=False, quality=False, progress=lambda f, m: messages.append(m))
+    assert widget_bars == []
+    assert "UMAP: layout: epoch 500 of 500" in messages
+    assert umap.layouts.tqdm is WidgetBar
+
+
+def test_metadata_columns_named_like_coordinates_are_renamed(clusters):
+    meta = pd.DataFrame({"x": np.arange(200), "label": ["L"] * 200, "quality_note": ["ok"] * 200,
+                         "meta: x": ["taken"] * 200, "cluster": clusters.meta["cluster"]})
+    emb = Embeddings(clusters.vectors, clusters.labels, meta=meta)
+    proj = project(emb, "pca", 2, cache=False)
+    frame = proj.frame
+    assert frame.attrs["renamed"] == {"x": "meta: meta: x", "label": "meta: label",
+                                      "quality_note": "meta: quality_note"}
+    assert frame.columns.tolist() == ["x", "y", "label", "meta: meta: x", "meta: label", "meta: quality_note",
+                                      "meta: x", "cluster", "quality_trustworthiness", "quality_knn_recall"]
+    assert frame.columns.is_unique
+    np.testing.assert_array_equal(frame["x"], proj.coords[:, 0])
+    assert frame["label"].tolist() == clusters.labels
+    assert frame["meta: meta: x"].tolist() == list(range(200)) and frame["meta: x"].eq("taken").all()
+    assert project(clusters, "pca", 2, cache=False).frame.attrs["renamed"] == {}
+    z = Embeddings(clusters.vectors, meta=pd.DataFrame({"z": np.zeros(200)}))
+    assert project(z, "pca", 2, cache=False, quality=False).frame.attrs["renamed"] == {"z": "meta: z"}
 
 
 def test_size_limit_names_the_limit_and_the_ways_around_it():

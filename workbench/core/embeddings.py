@@ -2,7 +2,8 @@
 
 Semantics follow gensim's ``KeyedVectors`` so numbers can be checked against it: similarities are
 cosines of unit vectors, a label's neighbours leave the label out, and analogy answers leave their
-inputs out unless ``include_inputs=True``.
+inputs out unless ``include_inputs=True``. Neighbours can also be restricted to some rows
+(``among="item"``) and ranked by raw inner product (``metric="dot"``).
 """
 
 from __future__ import annotations
@@ -13,15 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import DimensionMismatchError, EmptyInputError, InvalidParameterError, NonFiniteError, \
-    UnknownLabelError, closest
+from ._queries import (ANALOGY_METHODS, COSMUL_EPSILON, analogy_scores, candidate_mask, check_metric, query_vector,
+                       result_frame, rows_query, top_k)
+from .errors import DimensionMismatchError, EmptyInputError, InvalidParameterError, UnknownLabelError, closest
 from .index import NeighbourIndex, normalize_rows
 from .validation import as_labels, as_list, as_matrix, as_meta, check_k, is_many
 
-__all__ = ["Embeddings"]
-
-ANALOGY_METHODS = ("3cosadd", "3cosmul")
-COSMUL_EPSILON = 1e-6  # gensim's, Levy & Goldberg (2014) footnote 7
+__all__ = ["Embeddings", "ANALOGY_METHODS", "COSMUL_EPSILON", "analogy_scores"]
 # n x dim up to which "auto" answers single queries exactly. Exact search costs ~0.1 s a query at 200M
 # cells here, while an HNSW build on 100k x 384 took ~110 s and repays itself only after ~6,000 queries
 # (benchmarks/results/latest.md): for a person clicking points, exact is the faster choice.
@@ -231,46 +230,38 @@ class Embeddings:
         return self._query_vector(query)[0]
 
     def _query_vector(self, query) -> tuple[np.ndarray, int | None]:
-        """(vector, row of the query or None)."""
-        if isinstance(query, str):
-            if query in self._position:
-                row = self._position[query]
-                return self._vectors[row], row
-            if not query.strip():
-                raise EmptyInputError("The query is empty: type a label or some text.")
-            if self.embedder is not None:
-                vec = np.asarray(self.embedder.encode([query]), np.float32)[0]
-                if vec.shape[0] != self.dim:
-                    name = getattr(self.embedder, "name", type(self.embedder).__name__)
-                    raise DimensionMismatchError(
-                        f"The model {name!r} makes {vec.shape[0]}-d vectors, but these embeddings are {self.dim}-d: "
-                        "queries must come from the model that made the vectors.")
-                return vec, None
-            raise UnknownLabelError(query, closest(query, self._labels))
-        vec = np.asarray(query, dtype=np.float32)
-        if vec.ndim != 1 or vec.shape[0] != self.dim:
-            raise DimensionMismatchError(
-                f"A query vector must have shape ({self.dim},) to match these embeddings; got {vec.shape}.")
-        if not np.isfinite(vec).all():
-            raise NonFiniteError("The query vector contains NaN or infinite values.")
-        return vec, None
+        """(vector, row of the query or None); see :func:`~workbench.core._queries.query_vector`."""
+        return query_vector(query, vectors=self._vectors, position=self._position, labels=self._labels,
+                            embedder=self.embedder)
 
-    def _get_index(self, method: str | None) -> NeighbourIndex:
-        method = method or self.index_method
-        if method not in self._indexes:
-            index = NeighbourIndex(method, exact_limit=EXACT_CELLS // self.dim)
-            self._indexes[method] = index.fit(self.unit_vectors)
-        return self._indexes[method]
+    def _get_index(self, method: str | None, metric: str = "cosine", *, queries: int = 1) -> NeighbourIndex:
+        """One index per (method, metric), built on first use: unit rows for cosine, raw rows for dot."""
+        if method is None and self.index_method == "auto" and queries * len(self) * self.dim > BATCH_EXACT_CELLS:
+            method = "hnsw"  # a large batch of queries repays building the graph
+        key = (method or self.index_method, metric)
+        if key not in self._indexes:
+            index = NeighbourIndex(key[0], metric=metric, exact_limit=EXACT_CELLS // self.dim)
+            self._indexes[key] = index.fit(self.unit_vectors if metric == "cosine" else self._vectors)
+        return self._indexes[key]
 
-    def neighbours(self, query, k: int = 10, *, include_query: bool = False,
+    def neighbours(self, query, k: int = 10, *, among=None, metric: str = "cosine", include_query: bool = False,
                    method: str | None = None) -> pd.DataFrame:
-        """The ``k`` rows most similar (cosine) to ``query``, best first.
+        """The ``k`` rows most similar to ``query``, best first.
 
         Parameters
         ----------
         query : str or array of shape (dim,)
-            A label, raw input that the embedder can encode, or a vector.
+            A label, raw input that the embedder can encode (with its ``encode_query`` when it has
+            one), or a vector.
         k : int, default=10
+            Capped at the number of candidate rows (then ``attrs["capped"]`` is True).
+        among : str, list of str, boolean mask or list of row ids, optional
+            Only these rows may answer: a kind or kinds (matched against the metadata column
+            ``kind``, e.g. ``among="item"`` for a user's nearest items), a mask of one entry per
+            row, or row ids.
+        metric : {"cosine", "dot"}, default="cosine"
+            ``"cosine"`` as gensim; ``"dot"`` ranks by raw inner product ``q . x``, for models
+            trained for it (matrix factorisation), where vector length carries popularity.
         include_query : bool, default=False
             Keep the query's own row in the answer (gensim leaves it out).
         method : {"auto", "exact", "hnsw"}, optional
@@ -278,28 +269,75 @@ class Embeddings:
 
         Returns
         -------
-        DataFrame with columns ``label``, ``score`` (cosine), ``rank`` (1 = nearest) and ``row``,
-        plus the metadata columns. ``df.attrs["index"]`` says which search was used.
+        DataFrame with columns ``label``, ``score`` (the metric), ``rank`` (1 = nearest) and ``row``,
+        plus the metadata columns. ``attrs`` holds ``index`` (the search used), ``metric`` and
+        ``capped``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> emb = Embeddings(np.array([[1, 0], [1, 0.1], [0.9, 0.2], [5, 4]]), ["ann", "bob", "tea", "cake"],
+        ...                  meta=pd.DataFrame({"kind": ["user", "user", "item", "item"]}))
+        >>> emb.neighbours("ann", k=1)["label"].tolist()
+        ['bob']
+        >>> emb.neighbours("ann", k=1, among="item")["label"].tolist()
+        ['tea']
+        >>> emb.neighbours("ann", k=1, among="item", metric="dot")["label"].tolist()
+        ['cake']
         """
         check_k(k)
+        check_metric(metric)
         vec, row = self._query_vector(query)
-        index = self._get_index(method)
+        allowed = candidate_mask(among, self._meta, len(self))
+        index = self._get_index(method, metric)
         exclude = [[row]] if row is not None and not include_query else None
-        ids, scores = index.query(vec, k, exclude=exclude)
-        return self._result(ids[0], scores[0], index=index.method_)
+        left_out = exclude is not None and (allowed is None or bool(allowed[row]))  # the query's own row
+        candidates = (len(self) if allowed is None else int(allowed.sum())) - left_out
+        ids, scores = index.query(vec, k, exclude=exclude, allowed=allowed)
+        result = self._result(ids[0], scores[0], index=index.method_for(allowed))
+        result.attrs.update(metric=metric, capped=k > candidates)
+        return result
 
-    def similar_to_rows(self, rows: Sequence[int], k: int = 10, *, method: str | None = None
-                        ) -> tuple[np.ndarray, np.ndarray]:
+    def similar_to_rows(self, rows: Sequence[int], k: int = 10, *, among=None, metric: str = "cosine",
+                        method: str | None = None, progress=None) -> tuple[np.ndarray, np.ndarray]:
         """Neighbours of many rows at once, each row left out of its own answer: (ids, scores).
 
-        A large batch (such as every row, for a UMAP neighbour graph) is answered by HNSW when exact
-        search would cost more than ``BATCH_EXACT_CELLS`` multiply-adds (20k x 20k x 50 and up).
+        ``among`` and ``metric`` as in :meth:`neighbours`. A large batch (such as every row, for a
+        UMAP neighbour graph) is answered by HNSW when exact search would cost more than
+        ``BATCH_EXACT_CELLS`` multiply-adds (20k x 20k x 50 and up). ``progress`` (a
+        :class:`~workbench.core.progress.Progress`) hears about each of ~20 chunks of rows, and its
+        ``check()`` runs between them.
         """
+        check_metric(metric)
         rows = np.asarray(rows, dtype=np.int64)
-        if method is None and self.index_method == "auto":
-            method = "hnsw" if len(rows) * len(self) * self.dim > BATCH_EXACT_CELLS else "auto"
-        index = self._get_index(method)
-        return index.query(self.unit_vectors[rows], k, exclude=[[r] for r in rows])
+        allowed = candidate_mask(among, self._meta, len(self))
+        if progress is not None:
+            progress(0.0, f"neighbour graph: indexing {len(self):,} rows")
+        index = self._get_index(method, metric, queries=len(rows))
+        source = self.unit_vectors if metric == "cosine" else self._vectors
+        return rows_query(index, source, rows, k, allowed, progress)
+
+    def similar_to_vectors(self, vectors, k: int = 10, *, among=None, metric: str = "cosine",
+                           method: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Neighbours of many vectors at once (no row is left out): (ids, scores), each (m, k).
+
+        ``among`` and ``metric`` as in :meth:`neighbours`; large batches go to HNSW as in
+        :meth:`similar_to_rows`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> emb = Embeddings(np.eye(3))
+        >>> emb.similar_to_vectors(np.array([[1.0, 0.1, 0.0], [0.0, 0.0, 2.0]]), k=1)[0].tolist()
+        [[0], [2]]
+        """
+        check_metric(metric)
+        q = np.asarray(vectors, dtype=np.float32)
+        if q.ndim != 2 or q.shape[1] != self.dim:
+            raise DimensionMismatchError(
+                f"Vectors must have shape (m, {self.dim}) to match these embeddings; got {q.shape}.")
+        allowed = candidate_mask(among, self._meta, len(self))
+        return self._get_index(method, metric, queries=len(q)).query(q, k, allowed=allowed)
 
     def analogy(self, positive: Sequence, negative: Sequence = (), k: int = 5, *, method: str = "3cosadd",
                 include_inputs: bool = False) -> pd.DataFrame:
@@ -333,9 +371,7 @@ class Embeddings:
         scores = analogy_scores(self.unit_vectors, pos_unit, neg_unit, method)
         if not include_inputs and inputs:
             scores[list(inputs)] = -np.inf
-        take = min(k, len(self) - (0 if include_inputs else len(inputs)))
-        top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
-        top = top[np.argsort(-scores[top], kind="stable")]
+        top = top_k(scores, min(k, len(self) - (0 if include_inputs else len(inputs))))
         result = self._result(top, scores[top], index="exact")
         result.attrs["method"] = method
         return result
@@ -365,25 +401,4 @@ class Embeddings:
         return unit, [q if isinstance(q, str) else f"vector {i}" for i, q in enumerate(items)]
 
     def _result(self, ids: np.ndarray, scores: np.ndarray, *, index: str) -> pd.DataFrame:
-        ids = np.asarray(ids, dtype=np.int64)
-        frame = pd.DataFrame({
-            "label": [self._labels[i] for i in ids],
-            "score": np.asarray(scores, dtype=np.float64),
-            "rank": np.arange(1, len(ids) + 1),
-            "row": ids,
-        })
-        extra = self._meta.iloc[ids].reset_index(drop=True)
-        frame = pd.concat([frame, extra.drop(columns=[c for c in extra if c in frame])], axis=1)
-        frame.attrs["index"] = index
-        return frame
-
-
-def analogy_scores(unit: np.ndarray, pos: np.ndarray, neg: np.ndarray, method: str) -> np.ndarray:
-    """Scores of every row of ``unit`` for one analogy (float64 array of length n)."""
-    if method == "3cosadd":
-        target = normalize_rows((pos.sum(0) - neg.sum(0)) / (len(pos) + len(neg)))
-        return (unit @ target).astype(np.float64)
-    shifted = lambda terms: (1.0 + unit @ terms.T) / 2.0  # noqa: E731 - cosines into [0, 1]
-    num = np.prod(shifted(pos), axis=1, dtype=np.float64)
-    den = np.prod(shifted(neg), axis=1, dtype=np.float64) if len(neg) else np.ones(len(unit))
-    return num / (den + COSMUL_EPSILON)
+        return result_frame(ids, scores, labels=self._labels, meta=self._meta, index=index)

@@ -1,0 +1,169 @@
+"""How each map is computed, with real fractional progress and Cancel: PCA, t-SNE and UMAP.
+
+Every run takes a :class:`~workbench.core.progress.Progress` (its 0..1 is this run's share of the
+job) and returns ``(coords, state)``; ``state`` holds what placing new points needs (PCA's
+components and mean), in arrays only.
+
+UMAP reports its two long stages: the neighbour graph (chunks of rows) and the layout epochs.
+umap-learn 0.5.12 draws a tqdm bar over its epoch loop (``umap/layouts.py``, ``for n in
+tqdm(range(n_epochs), **tqdm_kwds)``, a Python loop around numba-compiled epochs); we hand it a
+small file object, :class:`EpochRelay`, that reads ``n/total`` from each bar refresh, forwards the
+fraction, and raises :class:`~workbench.core.errors.CancelledError` from inside the loop when
+``should_stop()`` is true, which aborts the fit cleanly between two epochs. What the relay cannot
+reach: umap's fuzzy graph and spectral initialisation before the first epoch, and numba compiling
+UMAP's code on first use in a kernel (up to ~2 minutes); Cancel takes effect when they end.
+t-SNE (scikit-learn has no callback) and PCA report stage fractions, and check Cancel between stages.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+
+from .errors import CancelledError
+from .progress import Progress
+
+__all__ = ["run_map", "EpochRelay", "PRE_PCA_DIMS"]
+
+PRE_PCA_DIMS = 50  # UMAP and t-SNE first reduce to this many dimensions: much faster neighbour search
+EPOCHS = re.compile(r"(\d+)/(\d+)")
+
+
+def run_map(method: str, embeddings, dim: int, random_state: int, params: dict,
+            progress: Progress) -> tuple[np.ndarray, dict]:
+    """``(coords, state)`` of ``method`` on ``embeddings.unit_vectors``."""
+    run = {"pca": _pca, "tsne": _tsne, "umap": _umap}[method]
+    return run(embeddings, dim, random_state, params, progress)
+
+
+def _pca(embeddings, dim, random_state, params, progress):
+    from sklearn.decomposition import PCA
+
+    x = embeddings.unit_vectors
+    k = min(dim, *x.shape)
+    pca = PCA(k, random_state=random_state).fit(x)
+    coords = pca.transform(x)
+    progress(1.0, "PCA: done")
+    state = {"components": pca.components_.astype(np.float32), "mean": pca.mean_.astype(np.float32)}
+    return np.pad(coords, ((0, 0), (0, dim - k))), state  # a set with fewer dims than the map
+
+
+def _reduced(x: np.ndarray, dims: int, random_state: int) -> np.ndarray:
+    if x.shape[1] <= dims:
+        return x
+    from sklearn.decomposition import PCA
+
+    return PCA(dims, random_state=random_state).fit_transform(x).astype(np.float32)
+
+
+def _tsne(embeddings, dim, random_state, params, progress):
+    from sklearn.manifold import TSNE
+
+    progress(0.0, f"t-SNE: reducing to {PRE_PCA_DIMS} dimensions")
+    reduced = _reduced(embeddings.unit_vectors, PRE_PCA_DIMS, random_state)
+    progress.check("the t-SNE map")
+    progress(0.1, "t-SNE: layout (scikit-learn reports no progress inside it)")
+    coords = TSNE(dim, random_state=random_state, init="pca", **params).fit_transform(reduced)
+    progress.check("the t-SNE map")
+    progress(1.0, "t-SNE: done")
+    return coords, {}
+
+
+def _umap(embeddings, dim, random_state, params, progress):
+    x = embeddings.unit_vectors
+    n, k = len(x), params["n_neighbors"]
+    ids, scores = embeddings.similar_to_rows(np.arange(n), k=k - 1, progress=progress.stage(0.0, 0.3))
+    progress.check("the UMAP map")
+    # UMAP's convention: each point is its own first neighbour, at distance 0.
+    knn_ids = np.hstack([np.arange(n)[:, None], ids]).astype(np.int32)
+    knn_dists = np.hstack([np.zeros((n, 1)), np.clip(1.0 - scores, 0, None)]).astype(np.float32)
+    progress(0.3, "UMAP: fuzzy graph and initial layout (the first map in a new kernel also compiles UMAP's code: "
+                  "up to ~2 minutes)")
+    reduced = _reduced(x, PRE_PCA_DIMS, random_state)
+    import umap
+
+    relay = EpochRelay(progress.stage(0.35, 1.0), "UMAP: layout")
+    model = umap.UMAP(n_components=dim, metric="cosine", random_state=random_state,
+                      precomputed_knn=(knn_ids, knn_dists), **params,
+                      tqdm_kwds={"disable": False, "bar_format": "{n}/{total}", "file": relay, "mininterval": 0.2})
+    with warnings.catch_warnings(), _console_tqdm():
+        warnings.filterwarnings("ignore", message=".*precomputed_knn.*")
+        warnings.filterwarnings("ignore", message=".*n_jobs value.*")
+        warnings.filterwarnings("ignore", message=".*not an NNDescent object.*")
+        coords = model.fit_transform(reduced)
+    progress.check("the UMAP map")  # a Cancel pressed after the last bar refresh
+    return coords, {}
+
+
+class EpochRelay:
+    """A file for tqdm: each refresh ``"n/total"`` becomes ``progress(n / total)``; Cancel raises there.
+
+    Only the thread that created the relay raises (tqdm's monitor thread may refresh a bar too),
+    and only once: tqdm writes again while closing the bar after the error.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> relay = EpochRelay(Progress(lambda f, m: seen.append((f, m))), "layout")
+    >>> relay.write("\\r50/200")
+    7
+    >>> seen
+    [(0.25, 'layout: epoch 50 of 200')]
+    """
+
+    def __init__(self, progress: Progress, message: str):
+        self.progress, self.message = progress, message
+        self._thread = threading.get_ident()
+        self._raised = False
+
+    def write(self, text: str) -> int:
+        if self._raised or threading.get_ident() != self._thread:
+            return len(text)
+        found = EPOCHS.findall(text)
+        if found:
+            done, total = (int(v) for v in found[-1])
+            if total:
+                self.progress(done / total, f"{self.message}: epoch {done} of {total}")
+        if self.progress.stopped:
+            self._raised = True
+            raise CancelledError("Cancelled the UMAP map during its layout; the previous result is kept.")
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+class _TqdmSwap:
+    """Counts the UMAP runs that need the console bar, so concurrent runs restore umap's bar once."""
+
+    lock = threading.Lock()
+    users = 0
+    saved = None
+
+
+@contextmanager
+def _console_tqdm():
+    """Make umap's epoch loop use the console tqdm for the duration, restoring its own afterwards.
+
+    umap.layouts imports ``tqdm.auto``, which in a Jupyter kernel is the widget bar: that one never
+    writes to ``file`` (so the relay would hear nothing) and would draw a stray bar in whatever cell
+    is current. The console bar writes only to our relay.
+    """
+    import umap.layouts as layouts
+    from tqdm.std import tqdm
+
+    with _TqdmSwap.lock:
+        if _TqdmSwap.users == 0:
+            _TqdmSwap.saved, layouts.tqdm = layouts.tqdm, tqdm
+        _TqdmSwap.users += 1
+    try:
+        yield
+    finally:
+        with _TqdmSwap.lock:
+            _TqdmSwap.users -= 1
+            if _TqdmSwap.users == 0:
+                layouts.tqdm, _TqdmSwap.saved = _TqdmSwap.saved, None
