@@ -139,7 +139,8 @@ def test_corrupt_projection_is_recomputed_with_a_warning(clusters, fresh_cache):
 def test_projection_cache_holds_open_formats_only(clusters, fresh_cache):
     project(clusters, "pca", 2)
     [entry] = (fresh_cache / "projection").iterdir()
-    assert sorted(p.name for p in entry.iterdir()) == [".complete", "coords.npy", "info.json", "quality.npz"]
+    assert sorted(p.name for p in entry.iterdir()) == [".complete", "coords.npy", "fitted_components.npy",
+                                                       "fitted_mean.npy", "info.json", "quality.npz"]
     np.load(entry / "coords.npy", allow_pickle=False)
     with np.load(entry / "quality.npz", allow_pickle=False) as z:
         assert sorted(z.files) == ["recall", "trust"]

@@ -125,11 +125,13 @@ class TrainingPanel(widgets.VBox):
             """The snapshot on the map: placed on the last map, or a quick PCA for the first epoch."""
             from ..core.projection import project
 
+            own = live["base"] is not None  # a map of this model's own first epoch: a linear PCA fits
             base = live["base"] or base_map
             try:
                 if base is None:
                     raise WorkbenchError("no map yet")
-                return base.place(emb)
+                # Another model's map (GloVe under Word2Vec): place by neighbours, never by its PCA axes.
+                return base.place(emb, how="auto" if own else "neighbours")
             except (WorkbenchError, AttributeError):
                 live["base"] = project(emb, "pca", quality=False, cache=False)
                 return live["base"]
