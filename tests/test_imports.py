@@ -140,3 +140,60 @@ def test_static_check_catches_a_lazy_forbidden_import():
     tree = ast.parse("import numpy\n\ndef f():\n    from plotly import graph_objects\n    import torch.nn\n")
     found = list(_imports(tree))
     assert ("plotly", 4, False) in found and ("torch", 5, False) in found and ("numpy", 1, True) in found
+
+
+# ----------------------------------------------------------------------------- layers above the core
+PACKAGE = Path(workbench.__file__).parent
+# What each layer may import from the workbench (DESIGN.md §2: imports only point downwards).
+ALLOWED_INTERNAL = {
+    "loaders": {"core", "loaders"},                      # a loader never imports a model
+    "models": {"core", "loaders", "models"},             # a model never imports a panel or a figure
+}
+
+
+def _internal_imports(source: str, package_parts: tuple[str, ...]):
+    """(sub-package of workbench, line) for every workbench import of a module in ``package_parts``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package_parts[:len(package_parts) - (node.level - 1)]
+            full = base + tuple(node.module.split(".")) if node.module else base
+            targets = [full[0]] if full else [alias.name for alias in node.names]  # from .. import figures
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("workbench."):
+            targets = [node.module.split(".")[1]]
+        elif isinstance(node, ast.Import):
+            targets = [a.name.split(".")[1] for a in node.names if a.name.startswith("workbench.")]
+        else:
+            continue
+        for target in targets:
+            yield target, node.lineno
+
+
+@pytest.mark.parametrize("layer", sorted(ALLOWED_INTERNAL))
+def test_layers_import_only_downwards(layer):
+    problems = []
+    for path in sorted((PACKAGE / layer).glob("*.py")):
+        for target, line in _internal_imports(path.read_text(), (layer,)):
+            if target not in ALLOWED_INTERNAL[layer]:
+                problems.append(f"{layer}/{path.name}:{line} imports workbench.{target}")
+    assert problems == []
+
+
+def test_layer_check_catches_a_loader_importing_a_model():
+    source = "from ..core.errors import X\nfrom .base import Y\n\ndef f():\n    from ..models.words import GloVe\n"
+    assert list(_internal_imports(source, ("loaders",))) == [("core", 1), ("loaders", 2), ("models", 5)]
+    assert list(_internal_imports("from .. import figures\nimport workbench.ui.app", ("models",))) == [
+        ("figures", 1), ("ui", 2)]
+
+
+@pytest.mark.slow
+def test_minilm_restores_torch_threads():
+    import torch
+
+    from workbench.models.sentences import MiniLM
+
+    torch.set_num_threads(2)
+    try:
+        MiniLM(threads=1).encode(["a sentence to embed"])
+        assert torch.get_num_threads() == 2  # set for the encode call only, then put back
+    finally:
+        torch.set_num_threads(1)

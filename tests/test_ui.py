@@ -89,6 +89,21 @@ def test_typed_word_outside_the_map_is_embedded_with_the_same_model(app):
     assert app.state.status_level == "success"
 
 
+def test_a_typed_query_reaches_the_state_and_is_placed_on_the_existing_map(app):
+    before = app.state.projection
+    app.neighbours.query.value = "a royal wedding"
+    assert app.state.query == "a royal wedding"
+    [point] = app.state.query_points
+    assert point["label"] == "“a royal wedding”" and len(point["coords"]) == 2
+    assert app.state.projection is before  # placed on the map shown, nothing recomputed
+    expected = before.transform(app.state.embeddings.vector("a royal wedding")[None])[0]
+    np.testing.assert_allclose(point["coords"], expected, rtol=1e-6)
+    [typed] = traces(app.projection, figures.ROLE_QUERY)
+    assert list(typed.x) == pytest.approx([point["coords"][0]]) and typed.text == ("“a royal wedding”",)
+    app.neighbours.query.value = "king"  # a label: highlighted as a row, no typed point left behind
+    assert app.state.query_points == [] and len(traces(app.projection, figures.ROLE_QUERY)[0].x) == 0
+
+
 def test_lasso_selection_reaches_python(app):
     trace = app.projection.figure.data[0]
     app.projection._on_selection(trace, Points(point_inds=[0, 1, 2]), None)
@@ -138,8 +153,57 @@ def test_similarity_pairs_and_matrix(app):
     assert frame["glove-6b-50d"].iloc[0] > frame["glove-6b-50d"].iloc[1]
     panel.items.value = "cat\ndog\ncar"
     panel.compute.click()
-    heat = panel.heatmap.children[0].data[0]
+    widget = panel.heatmap.children[0]
+    heat = widget.data[0]
     assert heat.type == "heatmap" and np.allclose(np.diag(np.array(heat.z)), 1, atol=1e-5)
+    panel.items.value = "cat\ndog\ncar\nbus"
+    panel.compute.click()
+    assert panel.heatmap.children[0] is widget and len(widget.data[0].z) == 4  # one widget, updated in place
+
+
+def test_the_analogy_benchmark_reuses_its_figure(app):
+    app.analogy.run_benchmark()
+    first = app.analogy.benchmark_out.children[0]
+    app.analogy.run_benchmark()
+    assert app.analogy.benchmark_out.children[0] is first
+
+
+def test_the_second_model_loads_as_a_job_and_untrained_models_are_not_offered(small):
+    from workbench.models.words import GloVe
+
+    state, *_, panel = small
+    assert "word2vec" not in panel.other.options  # a model class still to be trained cannot compare
+    wb.register(GloVe(), "glove-again")
+    try:
+        assert "glove-again" in panel.other.options  # registered in the kernel: offered at once
+        state.background = True
+        panel.items.value = "cat dog\nking queen"
+        panel.other.value = "glove-again"
+        panel.compute.click()
+        job = panel.job.job
+        state.wait(60)
+        assert job.status == "done" and state.status_level == "success", state.status
+        frame = panel.result_frame
+        np.testing.assert_allclose(frame["glove-again"], frame["glove-6b-50d"], rtol=1e-6)
+    finally:
+        wb.models.MODELS.remove("glove-again")
+    assert "glove-again" not in panel.other.options
+
+
+def test_metadata_columns_named_like_coordinates_do_not_break_the_map():
+    rng = np.random.default_rng(0)
+    meta = pd.DataFrame({"x": rng.normal(size=30), "label": [f"other {i}" for i in range(30)],
+                         "y": ["a", "b", "c"] * 10})
+    app = wb.Workbench(embeddings=wb.Embeddings(rng.normal(size=(30, 5)), [f"w{i}" for i in range(30)], meta=meta),
+                       method="pca", background=False)
+    assert app.state.status_level != "error", app.state.status
+    points = traces(app.projection, figures.ROLE_POINTS)
+    assert sum(len(t.x) for t in points) == 30 and np.asarray(points[0].x).ndim == 1
+    app.projection.colour.value = "y"
+    assert app.state.status_level != "error", app.state.status
+    assert sorted(t.name for t in traces(app.projection, figures.ROLE_POINTS)) == ["a", "b", "c"]
+    click(app.projection, "w3")
+    assert app.state.query == "w3" and app.neighbours.result_frame is not None
 
 
 @pytest.mark.slow

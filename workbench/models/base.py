@@ -23,7 +23,7 @@ from ..core.cache import content_hash
 from ..core.errors import DimensionMismatchError, InvalidParameterError
 from ..core.registry import Registry
 
-__all__ = ["Embedder", "MODELS", "register_model", "register", "get_model", "catalog"]
+__all__ = ["Embedder", "MODELS", "register_model", "register", "get_model", "catalog", "ready_models"]
 
 MODELS = Registry("model", discover="workbench.models", columns=("dim", "trainable", "modalities", "size",
                                                                      "licence"))
@@ -137,6 +137,14 @@ def register(model: Embedder, name: str | None = None, *, description: str | Non
 def get_model(name: str, **params) -> Embedder:
     """A new embedder by registry name (nothing is loaded until it encodes)."""
     return MODELS.get(name).create(**params)
+
+
+def ready_models(modality: str | None = None) -> list[str]:
+    """Models that can encode now: pretrained ones and fitted ones registered in this kernel.
+
+    A trainable model class (``word2vec``) must be trained first, in the Train panel or with ``fit``.
+    """
+    return [n for n in MODELS.names(modality) if not MODELS.get(n).trainable or MODELS.get(n).source == "this kernel"]
 
 
 def catalog():

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..core.errors import EmptyInputError, UnknownLabelError
 from ..core.index import normalize_rows
-from ..models.base import MODELS, get_model
+from ..models.base import MODELS, get_model, ready_models
 from . import _html
 from ._figure import show_figure
 from .job_bar import JobBar
@@ -58,11 +58,12 @@ class SimilarityPanel(widgets.VBox):
                           self.result, self.heatmap])
         self.compute.on_click(lambda _: self.run())
         state.observe(self._fill_models, names=["embeddings", "model"])
+        MODELS.on_change(self._fill_models)  # a model registered in the kernel is offered at once
         self._fill_models()
 
     def _fill_models(self, _=None) -> None:
         current = self.state.model
-        names = [n for n in dict.fromkeys(MODELS.names("word") + MODELS.names("text")) if n != current]
+        names = [n for n in dict.fromkeys(ready_models("word") + ready_models("text")) if n != current]
         value = self.other.value if self.other.value in names else NO_MODEL
         self.other.options = [NO_MODEL, *names]
         self.other.value = value

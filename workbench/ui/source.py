@@ -11,6 +11,7 @@ from ..core.errors import SizeLimitError
 from ..core.io import read_vectors_file
 from ..loaders import DATASETS
 from ..models import MODELS
+from ..models.base import ready_models
 from .job_bar import JobBar
 from .state import State
 
@@ -62,9 +63,7 @@ class SourcePanel(widgets.VBox):
 
     def _fill_choices(self, _=None) -> None:
         modality, model, dataset = self.modality.value, self.model.value, self.dataset.value
-        models = [n for n in MODELS.names(modality) if not MODELS.get(n).trainable or
-                  MODELS.get(n).source == "this kernel"]  # untrained models are trained in the Train tab
-        self.model.options = models
+        self.model.options = ready_models(modality)  # untrained models are trained in the Train tab
         self.dataset.options = DATASETS.names(modality)
         for widget, wanted in ((self.model, (model, self.state.model)), (self.dataset, (dataset, self.state.dataset))):
             for value in wanted:
