@@ -110,6 +110,8 @@ def test_lasso_selection_reaches_python(app):
     selected = app.selection
     assert list(selected["row"]) == sorted(int(r) for r in trace.customdata[:3])
     assert {"label", "frequency_rank"} <= set(selected.columns)
+    shown = app.projection.selected.value  # the items themselves, fetched by row id and rendered
+    assert "3 selected" in shown and all(f">{label}<" in shown for label in selected["label"])
     app.projection._on_selection(trace, Points(point_inds=[]), None)
     assert len(app.selection) == 0
     assert "Nothing selected" in app.state.status

@@ -46,5 +46,16 @@ def table(frame: pd.DataFrame, columns=None, *, caption: str | None = None, digi
     return STYLE + f'<div class="wb-table"><table>{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
+def items_grid(cells: list[str], total: int, *, caption: str = "selected") -> str:
+    """A wrapping grid of rendered items (each cell already escaped by its renderer), with a count."""
+    if not cells:
+        return ""
+    more = f" (the first {len(cells)} shown)" if total > len(cells) else ""
+    body = "".join(f'<div style="border:1px solid #e5e5e5;padding:2px 6px;border-radius:3px">{c}</div>'
+                   for c in cells)
+    return (f'<div class="wb-items"><small>{total:,} {html.escape(caption)}{more}</small>'
+            f'<div style="display:flex;flex-wrap:wrap;gap:4px;max-height:140px;overflow:auto">{body}</div></div>')
+
+
 def status(message: str, level: str) -> str:
     return STYLE + f'<div class="wb-status-{level}">{html.escape(message)}</div>' if message else ""

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from .. import figures
+from . import _html
 from ..core.projection import cached_projection, project
 from ._figure import show_figure
 from .job_bar import JobBar
@@ -22,6 +23,7 @@ QUALITY_COLOURS = {"map quality: k-NN recall": "quality_knn_recall",
                    "map quality: trustworthiness": "quality_trustworthiness"}
 NO_COLOUR = "(one colour)"
 MAX_CATEGORY_LEVELS = 60  # a text column with more distinct values is not offered for colouring
+MAX_SHOWN_ITEMS = 40  # selected items shown under the map (all of them are in state.selection)
 
 
 class ProjectionPanel(widgets.VBox):
@@ -52,9 +54,11 @@ class ProjectionPanel(widgets.VBox):
         self.job = JobBar(state, width="140px")
         self.quality = widgets.HTML().add_class("wb-quality")
         self.plot = widgets.Box(layout={"min_height": f"{height}px", "width": f"{width}px"}).add_class("wb-map")
+        self.selected = widgets.HTML(layout={"width": f"{width}px"}).add_class("wb-selected")
         self.figure = None
         self._selected: dict[int, list[int]] = {}
-        super().__init__([widgets.HBox([self.method, self.dim, self.colour]), self.job, self.quality, self.plot])
+        super().__init__([widgets.HBox([self.method, self.dim, self.colour]), self.job, self.quality, self.plot,
+                          self.selected])
         self.method.observe(self._recompute, names="value")
         self.dim.observe(self._recompute, names="value")
         self._filling = False
@@ -72,6 +76,7 @@ class ProjectionPanel(widgets.VBox):
             return
         self._fill_colours(emb)
         self.state.highlight, self.state.query_rows, self.state.arrows, self.state.query_points = [], [], [], []
+        self.state.selection, self.selected.value = None, ""
         proj = self.state.projection
         if proj is not None and proj.embeddings is emb:  # set together with its map (a training epoch)
             self.draw()
@@ -220,6 +225,7 @@ class ProjectionPanel(widgets.VBox):
             self._selected[index] = [int(trace.customdata[i]) for i in points.point_inds]
             rows = sorted({r for part in self._selected.values() for r in part})
             self.state.selection = self.state.frame_of(rows)
+            self.selected.value = _html.items_grid(self.state.render_items(rows[:MAX_SHOWN_ITEMS]), len(rows))
             if rows:
                 self.state.report(f"Selected {len(rows):,} points: read them in Python as app.selection.", "info")
             else:
