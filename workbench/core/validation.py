@@ -7,7 +7,7 @@ import pandas as pd
 
 from .errors import DimensionMismatchError, EmptyInputError, InvalidParameterError, NonFiniteError
 
-__all__ = ["as_matrix", "as_labels", "as_meta", "check_k", "is_many", "as_list"]
+__all__ = ["as_matrix", "as_labels", "as_meta", "check_k", "check_number", "is_many", "as_list"]
 
 
 def as_matrix(vectors) -> np.ndarray:
@@ -68,3 +68,28 @@ def as_list(x) -> list:
     if isinstance(x, str) or (isinstance(x, np.ndarray) and x.ndim == 1):
         return [x]
     return list(x)
+
+
+def check_number(owner: str, name: str, value, *, low=None, high=None, integer: bool = True,
+                 low_open: bool = False) -> None:
+    """Raise :class:`InvalidParameterError` unless ``value`` is a (finite) number in range.
+
+    Examples
+    --------
+    >>> check_number("Word2Vec", "window", 0, low=1)
+    Traceback (most recent call last):
+    ...
+    workbench.core.errors.InvalidParameterError: The 'window' parameter of Word2Vec must be an integer >= 1. ...
+    """
+    kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    ok = isinstance(value, kinds) and not isinstance(value, (bool, np.bool_)) and np.isfinite(value)
+    if ok:
+        ok = (low is None or (value > low if low_open else value >= low)) and (high is None or value <= high)
+    if not ok:
+        kind = "an integer" if integer else "a number"
+        bounds = []
+        if low is not None:
+            bounds.append(f"{'>' if low_open else '>='} {low}")
+        if high is not None:
+            bounds.append(f"<= {high}")
+        raise InvalidParameterError(name, f"{kind} {' and '.join(bounds)}".strip(), value, owner=owner)

@@ -32,8 +32,9 @@ from collections import Counter
 import numpy as np
 
 from ..core.errors import DivergedError, EmptyInputError
+from ..core.validation import check_number
+from ._word_vectors import TrainedWordVectors
 from .base import register_model
-from .word2vec import TrainedWordVectors, check_number
 
 __all__ = ["CoocMF", "build_vocabulary", "cooccurrence_matrix", "glove_weight", "DIVERGENCE_FACTOR"]
 
