@@ -124,3 +124,25 @@ def test_state_keeps_the_last_traceback_and_prints_nothing(capsys):
     assert "Traceback" in state.last_error
     assert "Traceback" not in capsys.readouterr().err
     assert any("dividing" in failure for failure in State.wait_all(5))
+
+
+@pytest.mark.slow
+def test_in_a_real_kernel_results_are_applied_on_the_main_thread(tmp_path):
+    """In ipykernel the main thread runs an asyncio loop: a finished job's ``done`` is scheduled there,
+    so widgets and the shared state are written by the thread that runs cells, never by a worker."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    first = """\
+import threading, time
+from workbench.ui.jobs import Jobs
+jobs, where = Jobs(background=True), []
+job = jobs.submit("sleeping", lambda progress: time.sleep(0.3) or threading.current_thread().name,
+                  lambda worker: where.append((worker, threading.current_thread() is threading.main_thread())))
+"""
+    second = "import time\ntime.sleep(1.0)\n"  # the loop runs the scheduled callback once the cell is idle
+    third = "print(job.status, where)"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in (first, second, third)])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    out = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert out.strip() == "done [('workbench: sleeping', True)]"
