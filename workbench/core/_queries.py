@@ -34,6 +34,15 @@ def query_vector(query, *, vectors: np.ndarray, position: Mapping[str, int], lab
     has it (a text query for an image model), else ``embedder.encode([query])[0]``.
     """
     dim = vectors.shape[1]
+    if isinstance(query, (int, np.integer)) and not isinstance(query, (bool, np.bool_)):
+        if str(query) in position:  # labels are stored as text: 7 means the label "7"
+            row = position[str(query)]
+            return vectors[row], row
+        raise UnknownLabelError(str(query), closest(str(query), labels),
+                                what="label (labels are text; for row i use emb.labels[i])")
+    if isinstance(query, (float, np.floating, bool, np.bool_)) or query is None:
+        raise InvalidParameterError("query", f"a label, text the model can embed, or a vector of shape ({dim},)",
+                                    query, owner="neighbours")
     if isinstance(query, str):
         if query in position:
             row = position[query]
@@ -53,7 +62,11 @@ def query_vector(query, *, vectors: np.ndarray, position: Mapping[str, int], lab
                 f"The model {name!r} makes {vec.shape[-1] if vec.ndim else 0}-d vectors, but these embeddings are "
                 f"{dim}-d: queries must come from the model that made the vectors.")
         return vec, None
-    vec = np.asarray(query, dtype=np.float32)
+    try:
+        vec = np.asarray(query, dtype=np.float32)
+    except (TypeError, ValueError) as err:
+        raise InvalidParameterError("query", f"a label, text the model can embed, or a vector of shape ({dim},)",
+                                    type(query).__name__, owner="neighbours") from err
     if vec.ndim != 1 or vec.shape[0] != dim:
         raise DimensionMismatchError(
             f"A query vector must have shape ({dim},) to match these embeddings; got {vec.shape}.")

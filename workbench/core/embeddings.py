@@ -18,7 +18,7 @@ from ._queries import (ANALOGY_METHODS, COSMUL_EPSILON, analogy_scores, candidat
                        result_frame, rows_query, top_k)
 from .errors import DimensionMismatchError, EmptyInputError, InvalidParameterError, UnknownLabelError, closest
 from .index import NeighbourIndex, normalize_rows
-from .validation import as_labels, as_list, as_matrix, as_meta, check_k, is_many
+from .validation import as_labels, as_list, as_matrix, as_meta, check_k, check_number, is_many
 
 __all__ = ["Embeddings", "ANALOGY_METHODS", "COSMUL_EPSILON", "analogy_scores"]
 # n x dim up to which "auto" answers single queries exactly. Exact search costs ~0.1 s a query at 200M
@@ -200,10 +200,12 @@ class Embeddings:
 
     def head(self, n: int) -> Embeddings:
         """The first ``n`` rows (for frequency-ordered vocabularies: the ``n`` commonest words)."""
+        check_number("head", "n", n, low=1)
         return self._derive(np.arange(min(n, len(self))), f"head({n})")
 
     def sample(self, n: int, *, random_state: int = 0) -> Embeddings:
         """``n`` rows drawn without replacement (seeded), kept in their original order."""
+        check_number("sample", "n", n, low=1)
         if n >= len(self):
             return self
         rows = np.sort(np.random.default_rng(random_state).choice(len(self), size=n, replace=False))
@@ -216,7 +218,15 @@ class Embeddings:
                 raise DimensionMismatchError(f"A boolean mask needs {len(self)} entries, got {rows.shape}.")
             return np.flatnonzero(rows)
         if rows.dtype.kind in "iu":
-            return rows.astype(np.int64)
+            rows = rows.astype(np.int64).reshape(-1)
+            bad = rows[(rows < 0) | (rows >= len(self))]
+            if bad.size:
+                raise InvalidParameterError("rows", f"row numbers between 0 and {len(self) - 1}", int(bad[0]),
+                                            owner="subset")
+            return rows
+        if rows.dtype.kind == "f" and rows.size:
+            raise InvalidParameterError("rows", "labels, integer row numbers or a boolean mask", rows.tolist()[:5],
+                                        owner="subset")
         return np.array([self.position(str(r)) for r in rows], dtype=np.int64)
 
     def to_frame(self) -> pd.DataFrame:
@@ -371,9 +381,10 @@ class Embeddings:
         scores = analogy_scores(self.unit_vectors, pos_unit, neg_unit, method)
         if not include_inputs and inputs:
             scores[list(inputs)] = -np.inf
-        top = top_k(scores, min(k, len(self) - (0 if include_inputs else len(inputs))))
+        candidates = len(self) - (0 if include_inputs else len(inputs))
+        top = top_k(scores, min(k, candidates)) if candidates > 0 else np.empty(0, np.int64)
         result = self._result(top, scores[top], index="exact")
-        result.attrs["method"] = method
+        result.attrs.update(method=method, capped=k > candidates)
         return result
 
     def similarity(self, a, b=None):

@@ -13,15 +13,22 @@ normaliser, so the mean of per-point scores is ``T(k)``.
 neighbours.
 
 Distances in the original space are Euclidean on the rows given: pass unit vectors to rank by
-cosine, as the rest of the workbench does.
+cosine, as the rest of the workbench does. A map needs at least 3 points (with 2, the normaliser
+is zero); when every vector is all zeros there is no ranking to keep, so both scores are NaN and a
+warning says why, rather than a "perfect" 1.0.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import warnings
+
 import numpy as np
 import pandas as pd
+
+from .errors import DimensionMismatchError
+from .validation import check_map_size, zero_rows, zero_vectors_note
 
 __all__ = ["MapQuality", "map_quality"]
 
@@ -65,6 +72,15 @@ def map_quality(high: np.ndarray, low: np.ndarray, k: int = 10, *, max_points: i
     high = np.asarray(high, np.float32)
     low = np.asarray(low, np.float64)
     n = len(high)
+    if high.ndim != 2 or low.ndim != 2 or len(low) != n:
+        raise DimensionMismatchError(f"map_quality needs vectors (n, dim) and map coordinates (n, 2 or 3) of the "
+                                     f"same n; got shapes {high.shape} and {low.shape}.")
+    check_map_size(n)
+    if len(zero_rows(high)) == n:
+        warnings.warn(zero_vectors_note(high) + " The map quality is undefined (NaN).", UserWarning, stacklevel=2)
+        k = max(1, min(k, (n - 2) // 2))
+        frame = pd.DataFrame({"trustworthiness": np.nan, "knn_recall": np.nan}, index=pd.RangeIndex(n))
+        return MapQuality(float("nan"), float("nan"), k, frame, 0)
     if n < 2 * k + 2:
         k = max(1, (n - 2) // 2)
     max_points = max(min(max_points, WORK_BUDGET // max(n, 1)), min(n, 100))
