@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from workbench.core import project
-from workbench.core.cache import cache_dir, cached, content_hash
+from workbench.core.cache import cache_dir, cached, content_hash, peek
 
 
 # ----------------------------------------------------------------------------- keys
@@ -152,3 +152,47 @@ def test_workbench_cache_off_disables_projection_caching(clusters, monkeypatch, 
     assert project(clusters, "pca", 2).from_cache is False
     assert project(clusters, "pca", 2).from_cache is False
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- what is read is checked
+def save_npy(value, folder: Path):
+    np.save(folder / "v.npy", value, allow_pickle=False)
+
+
+def load_npy(folder: Path):
+    return np.load(folder / "v.npy", allow_pickle=False)
+
+
+def test_a_changed_file_fails_its_checksum_and_is_recomputed(fresh_cache):
+    compute = Counter(np.arange(6, dtype=np.float32))
+    cached("arrays", "k1", compute, save_npy, load_npy)
+    entry = fresh_cache / "arrays" / "k1"
+    assert (entry / ".complete").read_text().startswith("blake2b-128 ")
+    np.save(entry / "v.npy", np.arange(6, dtype=np.float32) * 2)  # a valid file, but not what was written
+    with pytest.warns(UserWarning, match=r"arrays.k1 was unreadable \(its files do not match the checksum.*"
+                                         r"workbench cache at"):
+        value, hit = cached("arrays", "k1", compute, save_npy, load_npy)
+    assert not hit and compute.calls == 2
+    np.testing.assert_array_equal(value, np.arange(6))
+
+
+def test_validate_refuses_a_wrong_shape_and_non_finite_arrays_are_refused(fresh_cache):
+    compute = Counter(np.ones((3, 2), np.float32))
+    cached("arrays", "k2", compute, save_npy, load_npy)
+    with pytest.warns(UserWarning, match="does not fit what was asked for"):
+        value, hit = cached("arrays", "k2", compute, save_npy, load_npy, validate=lambda v: v.shape == (4, 2))
+    assert not hit
+    entry = fresh_cache / "arrays" / "k2"
+    np.save(entry / "v.npy", np.full((3, 2), np.nan, np.float32))
+    (entry / ".complete").write_text("")  # an entry from before checksums: no checksum to compare
+    with pytest.warns(UserWarning, match="NaN or infinite values"):
+        assert cached("arrays", "k2", compute, save_npy, load_npy)[1] is False
+    assert peek("arrays", "k2", load_npy, validate=lambda v: v.shape == (9, 9)) is None
+    assert peek("arrays", "k2", load_npy).shape == (3, 2)
+
+
+def test_old_entries_without_a_checksum_still_load(fresh_cache):
+    compute = Counter([1])
+    cached("things", "old", compute, save_json, load_json)
+    (fresh_cache / "things" / "old" / ".complete").write_text("")
+    assert cached("things", "old", compute, save_json, load_json) == ([1], True)
