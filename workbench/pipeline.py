@@ -8,7 +8,7 @@ import numpy as np
 
 from .core.cache import cached, content_hash
 from .core.embeddings import Embeddings
-from .core.errors import InvalidParameterError, SizeLimitError
+from .core.errors import DimensionMismatchError, InvalidParameterError, SizeLimitError
 from .core.items import items_digest
 from .core.progress import Progress
 from .loaders.base import Dataset, as_dataset
@@ -85,6 +85,19 @@ def _load_vectors(folder) -> np.ndarray:
 
 
 def _encode_in_chunks(embedder: Embedder, items: list, progress: Progress) -> np.ndarray:
+    """All vectors, reporting progress and honouring Cancel between chunks.
+
+    An embedder with ``encode_all(items, progress)`` gets the whole list at once (a sentence model
+    sorts it by length once, so its batches need less padding) and reports and checks itself.
+    """
+    whole = getattr(embedder, "encode_all", None)
+    if callable(whole) and items:
+        progress.check(f"embedding with {embedder.name}")
+        out = np.asarray(whole(items, progress), dtype=np.float32)
+        if out.ndim != 2 or out.shape[0] != len(items):
+            raise DimensionMismatchError(f"{embedder.name or type(embedder).__name__} returned shape {out.shape} "
+                                         f"for {len(items)} items; an embedder must return (n, dim).")
+        return out
     size = max(1, int(getattr(embedder, "chunk_size", embedder.batch_size)))
     parts = []
     for start in range(0, len(items), size):

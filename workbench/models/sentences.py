@@ -48,8 +48,9 @@ class MiniLM(Embedder):
         torch threads while encoding (restored afterwards). On 2 shared cores 1 thread is 4-7x
         faster than 2 under load.
     batch_size : int, default=64
-        Sentences per forward pass. The pipeline hands ``encode`` chunks of 1,024 so that
-        sentence-transformers can sort each chunk by length (less padding).
+        Sentences per forward pass. :meth:`encode_all` sorts the whole list by length once (as
+        sentence-transformers does inside one ``encode`` call), so batches hold sentences of similar
+        length and little padding; ``wb.embed`` uses it, with progress and Cancel between batches.
 
     Examples
     --------
@@ -65,9 +66,8 @@ class MiniLM(Embedder):
         self.batch_size = batch_size
         self._model = None
 
-    @property
-    def chunk_size(self) -> int:
-        return max(1024, self.batch_size)
+    #: batches per progress report / Cancel check in :meth:`encode_all`
+    batches_per_step = 4
 
     def params(self) -> dict:
         return {"path": self.path or MINILM_PACKAGE}
@@ -98,3 +98,33 @@ class MiniLM(Embedder):
         with torch_threads(self.threads):
             return model.encode([str(i) for i in items], batch_size=self.batch_size, normalize_embeddings=True,
                                 show_progress_bar=False, convert_to_numpy=True)
+
+    def encode_all(self, items, progress=None) -> np.ndarray:
+        """Vectors for the whole list, sorted by length once, with ``progress`` between batches.
+
+        The same batches as one plain ``SentenceTransformer.encode(items, batch_size=...)`` call:
+        the items are ordered longest first by character count (sentence-transformers' own sort),
+        cut into steps of ``batches_per_step`` whole batches, and put back in order at the end.
+        ``progress`` is a :class:`~workbench.core.progress.Progress` (``check`` raises on Cancel,
+        calling it reports the fraction done) or None.
+        """
+        texts = [str(i) for i in items]
+        if not texts:
+            return np.empty((0, self.dim), np.float32)
+        model = self._load()
+        order = np.argsort([-len(t) for t in texts])  # sentence-transformers' order, same algorithm
+        ordered = [texts[i] for i in order]
+        step = max(1, self.batches_per_step) * self.batch_size
+        out = np.empty((len(texts), self.dim), np.float32)
+        with torch_threads(self.threads):
+            for start in range(0, len(ordered), step):
+                if progress is not None:
+                    progress.check(f"embedding with {self.name or 'MiniLM'}")
+                part = ordered[start:start + step]  # already sorted: encode keeps each batch as it is
+                out[order[start:start + len(part)]] = model.encode(
+                    part, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False,
+                    convert_to_numpy=True)
+                if progress is not None:
+                    done = start + len(part)
+                    progress(done / len(texts), f"{done:,} of {len(texts):,} items")
+        return out

@@ -7,6 +7,8 @@ copied into the repository.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..core.errors import UnknownLabelError, closest
@@ -14,6 +16,12 @@ from ..core.packaged import GLOVE_PACKAGE, glove_vocabulary, package_version
 from .base import Embedder, register_model
 
 __all__ = ["GloVe", "glove_vocabulary"]
+
+
+@functools.lru_cache(maxsize=1)
+def _glove_version() -> str:
+    """The installed package's version, read once (a metadata lookup costs milliseconds; wb.embed asks twice)."""
+    return package_version(GLOVE_PACKAGE)
 
 
 @register_model("glove-6b-50d", modality="word", dim=50,
@@ -31,17 +39,36 @@ class GloVe(Embedder):
     dim = 50
 
     def weights_id(self):
-        return {"package": GLOVE_PACKAGE, "version": package_version(GLOVE_PACKAGE)}
+        return {"package": GLOVE_PACKAGE, "version": _glove_version()}
 
     def _encode(self, items: list) -> np.ndarray:
         vocab = glove_vocabulary()
-        words = [str(item).lower().split() for item in items]
-        rows = vocab.rows_of([w[0] if len(w) == 1 else None for w in words])
-        out = vocab.vectors[np.maximum(rows, 0)].copy()  # single words: one fancy-indexing step
-        for i in np.flatnonzero(rows < 0):  # phrases, and unknown words (which raise)
-            missing = [w for w in words[i] if w not in vocab]
-            if not words[i] or missing:
+        get = vocab._position.get
+        # Words of the vocabulary as they are (lowercase, no spaces): one dict lookup each, then one
+        # fancy-indexing step; anything else is lowercased and split below.
+        try:
+            rows = np.array([get(item, -1) for item in items], dtype=np.int64)
+        except TypeError:  # an unhashable item: look each one up on its own below
+            rows = np.full(len(items), -1, np.int64)
+        out = vocab.vectors[np.maximum(rows, 0)]
+        for i in np.flatnonzero(rows < 0):  # capitals, phrases, and unknown words (which raise)
+            words = str(items[i]).lower().split()
+            if len(words) == 1 and words[0] in vocab:
+                out[i] = vocab.vectors[get(words[0])]
+                continue
+            missing = [w for w in words if w not in vocab]
+            if not words or missing:
                 word = missing[0] if missing else str(items[i])
                 raise UnknownLabelError(word, closest(word, vocab.labels[:50_000]), what="word")
-            out[i] = vocab[words[i]].mean(axis=0)
+            out[i] = vocab[words].mean(axis=0)
+        return out
+
+    def encode_all(self, items, progress=None) -> np.ndarray:
+        """The whole list in one lookup (``wb.embed`` calls it): no batches needed for a table lookup."""
+        items = list(items)
+        if progress is not None:
+            progress.check(f"embedding with {self.name or 'GloVe'}")
+        out = self.encode(items) if items else np.empty((0, self.dim), np.float32)
+        if progress is not None:
+            progress(1.0, f"{len(items):,} of {len(items):,} items")
         return out
