@@ -36,8 +36,17 @@ class WorkbenchError(Exception):
         return str(self.args[0]) if self.args else ""
 
 
+MAX_SUGGEST_CHARS = 200
+
+
 def closest(word: str, candidates: Iterable[str], n: int = 5) -> list[str]:
-    """The ``n`` candidates that look most like ``word`` (difflib ratio, then case-insensitive)."""
+    """The ``n`` candidates that look most like ``word`` (difflib ratio, then case-insensitive).
+
+    Words longer than ``MAX_SUGGEST_CHARS`` get no suggestions: difflib's cost grows with the
+    product of the lengths, and a pasted page is not a misspelt label.
+    """
+    if not isinstance(word, str) or len(word) > MAX_SUGGEST_CHARS:
+        return []
     pool = candidates if isinstance(candidates, Sequence) else list(candidates)
     found = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
     if len(found) < n and word.lower() != word:
@@ -56,7 +65,15 @@ class UnknownLabelError(WorkbenchError, KeyError):
     def __init__(self, label: str, suggestions: Sequence[str] = (), *, what: str = "label"):
         self.label, self.suggestions = label, list(suggestions)
         hint = f" Closest known: {_quote_list(self.suggestions)}." if self.suggestions else ""
-        super().__init__(f"Unknown {what} {label!r}: it is not in these embeddings.{hint}")
+        super().__init__(f"Unknown {what} {_shorten(label)}: it is not in these embeddings.{hint}")
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """``repr(text)``, cut in the middle with a count when it is long (a pasted page as a query)."""
+    text = str(text)
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit - 20]) + f"… ({len(text):,} characters)"
 
 
 class UnknownNameError(WorkbenchError, KeyError):

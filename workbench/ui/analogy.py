@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as widgets
 
+from ..core.errors import EmptyInputError
 from . import _html
 from .state import State
 
@@ -58,6 +59,9 @@ class AnalogyPanel(widgets.VBox):
             kwargs = dict(positive=[b, c], negative=[a], k=self.k.value, include_inputs=self.include_inputs.value)
             add = emb.analogy(method="3cosadd", **kwargs)
             mul = emb.analogy(method="3cosmul", **kwargs)
+            if add.empty:
+                raise EmptyInputError(f"No row is left to answer {a} : {b} :: {c} : ?: the inputs are the only rows "
+                                      "(tick 'include input words' to rank them).")
             cols = ["rank", "label", "score"]
             self.add_table.value = _html.table(add, cols, caption="3CosAdd (b − a + c)")
             self.mul_table.value = _html.table(mul, cols, caption="3CosMul (Levy & Goldberg)")

@@ -47,11 +47,22 @@ class Workbench(widgets.VBox):
                  background: bool = True, height: int = 560, width: int = 640):
         from ..core.errors import InvalidParameterError
         from ..core.projection import METHODS
+        from ..core.validation import check_number
 
-        if method not in METHODS:
+        if not isinstance(method, str) or method not in METHODS:
             raise InvalidParameterError("method", f"one of {METHODS}", method, owner="Workbench")
-        if dim not in (2, 3):
+        if dim not in (2, 3) or isinstance(dim, bool):
             raise InvalidParameterError("dim", "2 or 3", dim, owner="Workbench")
+        check_number("Workbench", "limit", limit, low=10, high=1_000_000)
+        check_number("Workbench", "height", height, low=100, high=5000)
+        check_number("Workbench", "width", width, low=100, high=5000)
+        for name, value in (("dataset", dataset), ("model", model)):
+            if not isinstance(value, str):
+                raise InvalidParameterError(name, "a registered name (a string)", value, owner="Workbench")
+        if colour is not None and not isinstance(colour, str):
+            raise InvalidParameterError("colour", "a metadata column name or None", colour, owner="Workbench")
+        if not isinstance(background, bool):
+            raise InvalidParameterError("background", "True or False", background, owner="Workbench")
         self.state = State(model=model, dataset=dataset, background=background)
         self.source = SourcePanel(self.state, limit=limit)
         self.projection = ProjectionPanel(self.state, method=method, dim=dim, colour=colour, height=height,
@@ -83,12 +94,12 @@ class Workbench(widgets.VBox):
     def _embed_now(self, dataset: str, model: str, limit: int) -> None:
         from ..pipeline import embed
 
+        emb = None
         with self.state.guard(f"embedding {dataset} with {model}"):
             emb = embed(dataset, model, limit=limit, progress=False)
-            self.state.embeddings = emb
-            if self.state.status_level != "busy":
-                self.state.report(f"{len(emb):,} items of {dataset} embedded with {model}. Click a point, or type a "
-                                  "word in Neighbours.", "success")
+        if emb is not None:
+            self.state.show(emb, message=f"{len(emb):,} items of {dataset} embedded with {model}. Click a point, or "
+                                         "type a word in Neighbours.")
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until background work (maps, embedding, training) has finished and been shown."""

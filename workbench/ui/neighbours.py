@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..core.errors import WorkbenchError
+from ..core.errors import EmptyInputError, WorkbenchError
 from . import _html
 from .state import State
 
@@ -62,9 +62,13 @@ class NeighboursPanel(widgets.VBox):
         query = (query or "").strip()
         if not query:
             return
-        with self.state.guard(f"finding neighbours of {query!r}"):
+        said = repr(query) if len(query) <= 80 else repr(query[:60]) + f"… ({len(query):,} characters)"
+        with self.state.guard(f"finding neighbours of {said}"):
             emb = self.state.require_embeddings()
             frame = emb.neighbours(query, k=self.k.value)
+            if frame.empty:
+                raise EmptyInputError(f"No other rows to compare {said} with: these embeddings hold "
+                                      f"{len(emb):,} row(s).")
             frame.attrs["query"] = query
             self.result_frame = frame
             shown = [c for c in ("rank", "label", "score", "category") if c in frame]
@@ -72,12 +76,14 @@ class NeighboursPanel(widgets.VBox):
                 frame["shown"] = self.state.render_items(frame["row"])  # a sentence, a node, a thumbnail
                 shown.insert(2, "shown")
             self.result.value = _html.table(frame, shown, html_columns=("shown",),
-                                            caption=f"nearest to {query!r} ({frame.attrs['index']} search)")
+                                            caption=f"nearest to {said} ({frame.attrs['index']} search)")
             self.state.query = query  # typed queries reach the shared state too (the frame above stops a loop)
             query_rows = [emb.position(query)] if query in emb else []
             self.state.query_rows = query_rows
             self.state.highlight = query_rows + frame["row"].tolist()
             self.state.query_points = [] if query_rows else self._placed(emb, query)
             self.state.arrows = []
-            self.state.report(f"{len(frame)} neighbours of {query!r}: nearest is {frame['label'].iloc[0]!r} "
+            capped = (f" (k={self.k.value} was asked; there are only {len(frame)} other rows)"
+                      if frame.attrs.get("capped") else "")
+            self.state.report(f"{len(frame)} neighbours of {said}{capped}: nearest is {frame['label'].iloc[0]!r} "
                               f"(cosine {frame['score'].iloc[0]:.3f}).", "success")

@@ -8,11 +8,13 @@ top. Traces are found by their role (``figures.role``), never by position.
 from __future__ import annotations
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 
 from .. import figures
 from . import _html
 from ..core.projection import cached_projection, project
+from ..core.validation import MIN_MAP_POINTS, check_map_size, check_number
 from ._figure import show_figure
 from .job_bar import JobBar
 from .state import State
@@ -24,6 +26,16 @@ QUALITY_COLOURS = {"map quality: k-NN recall": "quality_knn_recall",
 NO_COLOUR = "(one colour)"
 MAX_CATEGORY_LEVELS = 60  # a text column with more distinct values is not offered for colouring
 MAX_SHOWN_ITEMS = 40  # selected items shown under the map (all of them are in state.selection)
+
+
+def _colourable(column: pd.Series) -> bool:
+    """Numbers, or text with few distinct values (cells that cannot be hashed, such as lists, never)."""
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_complex_dtype(column):
+        return True
+    try:
+        return column.nunique() <= MAX_CATEGORY_LEVELS
+    except TypeError:
+        return False
 
 
 class ProjectionPanel(widgets.VBox):
@@ -42,6 +54,15 @@ class ProjectionPanel(widgets.VBox):
 
     def __init__(self, state: State, *, method: str = "umap", dim: int = 2, colour: str | None = None,
                  height: int = 560, width: int = 640):
+        from ..core.errors import InvalidParameterError
+        from ..core.projection import METHODS
+
+        if not isinstance(method, str) or method not in METHODS:
+            raise InvalidParameterError("method", f"one of {METHODS}", method, owner="ProjectionPanel")
+        if dim not in (2, 3) or isinstance(dim, bool):
+            raise InvalidParameterError("dim", "2 or 3", dim, owner="ProjectionPanel")
+        check_number("ProjectionPanel", "height", height, low=100, high=5000)
+        check_number("ProjectionPanel", "width", width, low=100, high=5000)
         self.state = state
         self.height, self.width = height, width
         self._wanted_colour = colour
@@ -63,6 +84,8 @@ class ProjectionPanel(widgets.VBox):
         self.dim.observe(self._recompute, names="value")
         self._filling = False
         self.colour.observe(lambda _: None if self._filling else self.draw(), names="value")
+        self._prepared = None  # (projection, colour, frame, figure) built by _check, drawn by draw()
+        state.checks.append(self._check)
         state.observe(self._on_embeddings, names="embeddings")
         state.observe(lambda _: self.draw(), names="projection")
         state.observe(lambda _: self._draw_overlays(), names=["highlight", "query_rows", "arrows", "query_points"])
@@ -70,7 +93,7 @@ class ProjectionPanel(widgets.VBox):
             self._on_embeddings()
 
     # ------------------------------------------------------------------ computing maps
-    def _on_embeddings(self, _=None) -> None:
+    def _on_embeddings(self, change=None) -> None:
         emb = self.state.embeddings
         if emb is None:
             return
@@ -78,32 +101,50 @@ class ProjectionPanel(widgets.VBox):
         self.state.highlight, self.state.query_rows, self.state.arrows, self.state.query_points = [], [], [], []
         self.state.selection, self.selected.value = None, ""
         proj = self.state.projection
-        if proj is not None and proj.embeddings is emb:  # set together with its map (a training epoch)
+        if proj is not None and proj.embeddings is emb:  # set together with its map (State.show, a training epoch)
             self.draw()
+            if proj.method != "placed" and (proj.method, proj.dim) != (self.method.value, self.dim.value):
+                self._recompute()  # the quick PCA arrived; the map asked for (UMAP, 3D) follows
             return
-        self._recompute()
+        if not self._recompute():
+            # No map for the new embeddings: put the previous ones back, so map and tables stay together.
+            old = change["old"] if change else None
+            if old is not None and self.state.projection is not None and self.state.projection.embeddings is old:
+                self.state.embeddings = old
 
-    def _recompute(self, _=None) -> None:
+    def _recompute(self, _=None) -> bool:
+        """Show the map asked for; False if not even a quick PCA map could be made (the status says why)."""
         emb, method, dim = self.state.embeddings, self.method.value, self.dim.value
         if emb is None:
-            return
-        cached = cached_projection(emb, method, dim)
+            return True
+        cached = cached_projection(emb, method, dim) if len(emb) >= MIN_MAP_POINTS else None
         if cached is not None:  # stored by an earlier session: show it at once
             if self.job.job is not None:
                 self.job.job.cancel()
             self.state.projection = cached
-            return
+            return True
         current = self.state.projection
         # A map placed during training already shows these labels: keep it until the new map is ready.
         keep = (method != "pca" and current is not None and current.method == "placed" and current.dim == dim
                 and current.embeddings.labels == emb.labels)
-        if not keep:
+        have_quick = current is not None and current.embeddings is emb and (current.method, current.dim) == ("pca", dim)
+        if not keep and not have_quick:
+            made = False
             with self.state.guard("computing the PCA map"):
+                check_map_size(len(emb))
                 quick = project(emb, "pca", dim)  # milliseconds: something to look at right away
                 if method == "pca" or current is None or current.embeddings is not emb:
+                    self._check(emb, quick)
                     self.state.projection = quick
+                made = True
+            if not made:
+                return False
         if method == "pca":
-            return
+            return True
+        if len(emb) < 5:
+            self.state.report(f"{method.upper()} needs at least 5 points; these {len(emb)} are shown with PCA.",
+                              "info")
+            return True
         self.state.report(f"Computing the {method.upper()} map of {len(emb):,} points; the current map is shown "
                           "meanwhile. The first UMAP in a new kernel also compiles UMAP (up to ~2 minutes).", "busy")
 
@@ -117,15 +158,25 @@ class ProjectionPanel(widgets.VBox):
                 self.state.report(f"{method.upper()} map ready ({proj.seconds:.0f} s).", "success")
 
         self.job.run(f"computing the {method.upper()} map", work, done, slot="map")
+        return True
+
+    def _check(self, emb, proj) -> None:
+        """Build the figure for ``proj`` before it is shown (State.show runs this): raise if it cannot be drawn."""
+        _, wanted = self._colour_choices(emb)
+        frame, fig = self._build(proj, wanted)
+        self._prepared = (proj, wanted, frame, fig)
 
     # ------------------------------------------------------------------ drawing
-    def _fill_colours(self, emb) -> None:
+    def _colour_choices(self, emb) -> tuple[list[str], str]:
         meta = emb.meta
-        usable = [c for c in meta.columns
-                  if pd.api.types.is_numeric_dtype(meta[c]) or meta[c].nunique() <= MAX_CATEGORY_LEVELS]
+        usable = [c for c in meta.columns if _colourable(meta[c])]
         options = [NO_COLOUR, *usable, *QUALITY_COLOURS]
         wanted = self._wanted_colour if self._wanted_colour in usable else next(
             (c for c in usable if not pd.api.types.is_numeric_dtype(meta[c])), NO_COLOUR)
+        return options, wanted
+
+    def _fill_colours(self, emb) -> None:
+        options, wanted = self._colour_choices(emb)
         self._filling = True
         try:
             self.colour.options = options
@@ -133,8 +184,9 @@ class ProjectionPanel(widgets.VBox):
         finally:
             self._filling = False
 
-    def _colour_column(self, frame: pd.DataFrame) -> str | None:
-        wanted = QUALITY_COLOURS.get(self.colour.value, self.colour.value)
+    @staticmethod
+    def _colour_column(frame: pd.DataFrame, value: str) -> str | None:
+        wanted = QUALITY_COLOURS.get(value, value)
         if wanted == NO_COLOUR:
             return None
         renamed = frame.attrs.get("renamed", {})  # a metadata column named like a coordinate
@@ -150,13 +202,11 @@ class ProjectionPanel(widgets.VBox):
         if proj is None:
             return
         with self.state.guard("drawing the map"):
-            frame = proj.frame
-            colour = self._colour_column(frame)
-            hover = [c for c in ("item", "text", "category") if c in frame and c not in ("label", colour)
-                     and not frame[c].astype(str).equals(frame["label"])][:2]
-            fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=proj.dim, height=self.height,
-                                      width=self.width)
-            fig.update_layout(modebar={"remove": ["sendDataToCloud"]})
+            prepared, self._prepared = self._prepared, None
+            if prepared is not None and prepared[0] is proj and prepared[1] == self.colour.value:
+                frame, fig = prepared[2], prepared[3]
+            else:
+                frame, fig = self._build(proj, self.colour.value)
             self.figure = show_figure(self.plot, self.figure, fig)
             self._selected = {}
             for trace in self.figure.data:
@@ -168,6 +218,19 @@ class ProjectionPanel(widgets.VBox):
             self.quality.value = self._quality_text(proj)
             self._draw_overlays()
 
+    def _build(self, proj, colour_value: str):
+        """The map's table and figure for ``proj`` coloured by ``colour_value`` (nothing is shown yet)."""
+        frame = proj.frame
+        colour = self._colour_column(frame, colour_value)
+        if colour is not None and colour not in frame:
+            colour = None  # a quality colour on a map without quality scores
+        hover = [c for c in ("item", "text", "category") if c in frame and c not in ("label", colour)
+                 and not frame[c].astype(str).equals(frame["label"])][:2]
+        fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=proj.dim, height=self.height,
+                                  width=self.width)
+        fig.update_layout(modebar={"remove": ["sendDataToCloud"]})
+        return frame, fig
+
     @staticmethod
     def _quality_text(proj) -> str:
         cache = " · from cache" if proj.from_cache else ""
@@ -177,6 +240,9 @@ class ProjectionPanel(widgets.VBox):
         if proj.quality is None:
             return f"<small>{proj.method.upper()} {proj.dim}D · {len(proj.coords):,} points{cache}</small>"
         q = proj.quality
+        if not np.isfinite(q.trustworthiness):
+            return (f"<small>{proj.method.upper()} {proj.dim}D · {len(proj.coords):,} points · map quality undefined: "
+                    f"every vector is all zeros, so there are no cosine neighbours to keep{cache}</small>")
         return (f"<small>{proj.method.upper()} {proj.dim}D · {len(proj.coords):,} points · "
                 f"<b>trustworthiness {q.trustworthiness:.3f}</b> · k-NN recall {q.knn_recall:.3f} "
                 f"(k={q.k}, {q.sampled:,} points measured){cache}</small>")

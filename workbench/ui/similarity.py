@@ -8,7 +8,7 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from ..core.errors import EmptyInputError, UnknownLabelError
+from ..core.errors import DimensionMismatchError, EmptyInputError, SizeLimitError, UnknownLabelError
 from ..core.index import normalize_rows
 from ..models.base import MODELS, get_model, ready_models
 from . import _html
@@ -19,6 +19,8 @@ from .state import State
 __all__ = ["SimilarityPanel", "parse_items"]
 
 NO_MODEL = "(none)"
+MAX_LINES = 2000  # pairs in one table
+MAX_MATRIX_ITEMS = 200  # items in one heatmap
 EXAMPLE = "cat dog\ncat car\nking queen\ncoffee tea\nbank river\nbank money"
 
 
@@ -75,6 +77,10 @@ class SimilarityPanel(widgets.VBox):
             rows = parse_items(self.items.value)
             if not rows:
                 raise EmptyInputError("Type pairs of items (one pair per line), or one item per line for a matrix.")
+            if len(rows) > MAX_LINES or (all(len(r) == 1 for r in rows) and len(rows) > MAX_MATRIX_ITEMS):
+                limit = MAX_LINES if len(rows) > MAX_LINES else MAX_MATRIX_ITEMS
+                raise SizeLimitError(f"{len(rows):,} lines is more than this panel shows ({limit:,}); compare larger "
+                                     "sets in Python with emb.similarity(list_a, list_b).")
             if all(len(r) == 2 for r in rows):
                 self._pairs(emb, rows)
             elif all(len(r) == 1 for r in rows):
@@ -90,16 +96,23 @@ class SimilarityPanel(widgets.VBox):
         model = self._models.get(name) or self._models.setdefault(name, get_model(name))
         words = sorted({w for pair in pairs for w in pair})
         try:
-            vectors = dict(zip(words, normalize_rows(model.encode(words))))
+            encoded = np.asarray(model.encode(words), dtype=np.float32)
         except UnknownLabelError as err:
             raise UnknownLabelError(err.label, err.suggestions, what=f"word for the second model {name!r}") from None
+        if encoded.ndim != 2 or len(encoded) != len(words) or not np.isfinite(encoded).all():
+            raise DimensionMismatchError(f"The second model {name!r} gave vectors of shape {encoded.shape} (or "
+                                         f"non-finite ones) for {len(words)} words; it cannot be compared.")
+        vectors = dict(zip(words, normalize_rows(encoded)))
         progress(1.0, f"compared under {name}")
         return np.array([float(vectors[a] @ vectors[b]) for a, b in pairs])
 
     def _pairs(self, emb, pairs) -> None:
         current = self.state.model or "current vectors"
         frame = pd.DataFrame(pairs, columns=["a", "b"])
-        frame[current] = [emb.similarity(a, b) for a, b in pairs]
+        try:
+            frame[current] = [emb.similarity(a, b) for a, b in pairs]
+        except UnknownLabelError as err:  # say which model lacks the word: the one shown, not the second
+            raise UnknownLabelError(err.label, err.suggestions, what=f"word for the current model {current!r}") from None
         other = self.other.value
         if other == NO_MODEL:
             self._show_pairs(frame, current, None, None)

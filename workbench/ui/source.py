@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
-import numpy as np
 import pandas as pd
 
 from ..core.embeddings import Embeddings
-from ..core.errors import SizeLimitError
-from ..core.io import read_vectors_file
+from ..core.errors import SizeLimitError, WorkbenchError
+from ..core.io import describe_columns, frame_to_parts, read_vectors_file
+from ..core.validation import check_number
 from ..loaders import DATASETS
 from ..models import MODELS
 from ..models.base import ready_models
@@ -35,6 +35,7 @@ class SourcePanel(widgets.VBox):
     """
 
     def __init__(self, state: State, *, limit: int = 5000):
+        check_number("SourcePanel", "limit", limit, low=10, high=1_000_000)
         self.state = state
         style = {"description_width": "80px"}
         self.modality = widgets.Dropdown(options=_modalities(), value=state.modality, description="Modality",
@@ -79,31 +80,39 @@ class SourcePanel(widgets.VBox):
         self.state.report(f"Embedding {limit:,} items of {dataset} with {model}…", "busy")
 
         def done(emb: Embeddings) -> None:
-            self.state.modality = self.modality.value
-            self.state.model, self.state.dataset = model, dataset
-            self.state.embeddings = emb
-            self.state.report(f"Embedded {len(emb):,} items of {dataset} with {model} ({emb.dim} dimensions).",
-                              "success")
+            self.state.show(emb, modality=self.modality.value, model=model, dataset=dataset,
+                            message=f"Embedded {len(emb):,} items of {dataset} with {model} ({emb.dim} dimensions).")
 
         def work(progress):
             return embed(dataset, model, limit=limit, progress=progress, should_stop=progress.should_stop)
 
         self.job.run(f"embedding {dataset} with {model}", work, done, slot="embed")
 
-    def use(self, data, labels=None, *, meta: pd.DataFrame | None = None, name: str = "your vectors") -> None:
-        """Show your own vectors: an (n, d) array, a DataFrame, gensim KeyedVectors or Embeddings."""
+    def use(self, data, labels=None, *, meta: pd.DataFrame | None = None, name: str = "your vectors",
+            _columns: str = "") -> bool:
+        """Show your own vectors: an (n, d) array, a DataFrame, gensim KeyedVectors or Embeddings.
+
+        All or nothing (:meth:`State.show`): vectors that cannot be read or mapped leave the
+        previous ones, their map and tables in place, with the reason in the status. Returns True
+        when the new vectors are shown.
+        """
+        emb, columns = None, _columns
         with self.state.guard("reading your vectors"):
             if isinstance(data, Embeddings):
                 emb = data
             elif hasattr(data, "index_to_key") and hasattr(data, "vectors"):
                 emb = Embeddings.from_keyed_vectors(data)
             elif isinstance(data, pd.DataFrame):
-                emb = Embeddings.from_frame(data)
+                vectors, frame_labels, frame_meta = frame_to_parts(data, label="label")
+                columns = describe_columns(frame_meta)
+                emb = Embeddings(vectors, frame_labels, meta=frame_meta, provenance={"dataset": name})
             else:
-                emb = Embeddings(np.asarray(data), labels, meta=meta, provenance={"dataset": name})
-            self.state.model, self.state.dataset = emb.provenance.get("model", ""), name
-            self.state.embeddings = emb
-            self.state.report(f"Loaded {name}: {len(emb):,} vectors of {emb.dim} dimensions.", "success")
+                emb = Embeddings(data, labels, meta=meta, provenance={"dataset": name})
+        if emb is None:
+            return False
+        detail = f" ({columns})" if columns else ""
+        return self.state.show(emb, model=emb.provenance.get("model", ""), dataset=name,
+                               message=f"Loaded {name}: {len(emb):,} vectors of {emb.dim} dimensions{detail}.")
 
     def _on_upload(self, change) -> None:
         files = change["new"]
@@ -116,5 +125,9 @@ class SourcePanel(widgets.VBox):
                                      f"{MAX_UPLOAD_BYTES // 2**20} MB. Load bigger files from Python with "
                                      "wb.Embeddings.from_word2vec(path) or np.load, then app.use(...).")
             vectors, labels, meta = read_vectors_file(upload["name"], bytes(upload["content"]))
-            emb = Embeddings(vectors, labels, meta=meta, provenance={"dataset": upload["name"]})
-            self.use(emb, name=upload["name"])
+            try:
+                emb = Embeddings(vectors, labels, meta=meta, provenance={"dataset": upload["name"]})
+            except WorkbenchError as err:  # name the person's file in the message
+                self.state.report(f"{upload['name']}: {err}", "error")
+                return
+            self.use(emb, name=upload["name"], _columns=describe_columns(meta))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import traceback
+import warnings
 import weakref
 from collections.abc import Callable
 
@@ -22,7 +23,9 @@ from ..core.errors import EmptyInputError, WorkbenchError
 from ..core.projection import Projection
 from .jobs import Jobs
 
-__all__ = ["State"]
+__all__ = ["State", "MAX_STATUS_CHARS"]
+
+MAX_STATUS_CHARS = 400  # a status longer than this is cut, with a count of what was left out
 
 log = logging.getLogger("workbench.ui")
 # Without a handler, Python's last-resort handler prints tracebacks to stderr, which Jupyter shows
@@ -70,6 +73,9 @@ class State(HasTraits):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.jobs = Jobs(background=self.background, report=self.report, on_error=self._keep_traceback)
+        # Panels add checks(embeddings, projection) that raise if they could not show new data, so
+        # show() refuses it before anything changes (see show()).
+        self.checks: list[Callable[[Embeddings, Projection], None]] = []
         State._instances.add(self)
 
     @observe("background")
@@ -88,20 +94,97 @@ class State(HasTraits):
         return self.embeddings
 
     def report(self, message: str, level: str = "info") -> None:
+        """Show ``message`` in the status area; past ``MAX_STATUS_CHARS`` it is cut, saying how much.
+
+        Every message passes here, so a 1 MB query pasted into a box cannot flood the page.
+
+        Examples
+        --------
+        >>> state = State()
+        >>> state.report("x" * 1000)
+        >>> len(state.status) < 500, state.status.endswith("(600 more characters not shown)")
+        (True, True)
+        """
+        message = str(message)
+        if len(message) > MAX_STATUS_CHARS:
+            cut = MAX_STATUS_CHARS - 60
+            message = f"{message[:cut]}… ({len(message) - cut:,} more characters not shown)"
         self.status_level = level
         self.status = message
 
     @contextlib.contextmanager
     def guard(self, action: str):
-        """Run a user action: any error becomes a status message, nothing escapes to the notebook."""
-        try:
-            yield
-        except WorkbenchError as err:
-            self.report(str(err), "error")
-        except Exception as err:  # noqa: BLE001 - a person must never get a traceback
-            self.last_error = traceback.format_exc()
-            log.debug("while %s:\n%s", action, self.last_error)
-            self.report(f"Unexpected problem while {action}: {type(err).__name__}: {err}", "error")
+        """Run a user action: any error becomes a status message, nothing escapes to the notebook.
+
+        Warnings raised meanwhile (an unreadable cache entry, all-zero vectors) are not printed
+        under the cell either: they are added to the status after the action's own message.
+        """
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield
+            except WorkbenchError as err:
+                self.report(str(err), "error")
+            except Exception as err:  # noqa: BLE001 - a person must never get a traceback
+                self.last_error = traceback.format_exc()
+                log.debug("while %s:\n%s", action, self.last_error)
+                self.report(f"Unexpected problem while {action}: {type(err).__name__}: {err}", "error")
+        notes = list(dict.fromkeys(str(w.message) for w in caught
+                                   if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))))
+        if notes:
+            log.debug("warnings while %s: %s", action, notes)
+            self.report(" ".join([self.status, *notes]).strip(), self.status_level)
+
+    def show(self, embeddings: Embeddings, *, projection: Projection | None = None, message: str = "",
+             **names) -> bool:
+        """Show new embeddings everywhere, all or nothing; True if they are shown.
+
+        First their map is made (the ``projection`` given, else a quick PCA in the current map's
+        dimension) and every panel's check runs; only then are ``embeddings``, ``projection`` and
+        ``names`` (``model``, ``dataset``, ``modality``) set together, so a failure leaves the
+        previous embeddings, map and tables in place and the status on the failure.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> state = State(background=False)
+        >>> state.show(Embeddings(np.eye(3)), dataset="eye", message="Loaded.")
+        True
+        >>> state.show(Embeddings(np.eye(2)), dataset="tiny")
+        False
+        >>> state.dataset, len(state.embeddings), state.projection.embeddings is state.embeddings, state.status_level
+        ('eye', 3, True, 'error')
+        """
+        from ..core.projection import project
+        from ..core.validation import check_map_size, zero_vectors_note
+
+        shown = False
+        with self.guard("showing the new embeddings"):
+            if not isinstance(embeddings, Embeddings):
+                raise WorkbenchError(f"Expected Embeddings to show, got {type(embeddings).__name__}.")
+            if projection is None or projection.embeddings is not embeddings:
+                check_map_size(len(embeddings))
+                dim = self.projection.dim if self.projection is not None else 2
+                projection = project(embeddings, "pca", dim)
+            frame = projection.frame  # the map's table: metadata named like a coordinate must fit
+            if len(frame) != len(embeddings):
+                raise WorkbenchError(f"The map has {len(frame):,} points for {len(embeddings):,} vectors.")
+            for check in list(self.checks):
+                check(embeddings, projection)
+            before = (self.status, self.status_level)
+            with self.hold_trait_notifications():
+                for name, value in names.items():
+                    setattr(self, name, value)
+                self.embeddings, self.projection = embeddings, projection
+            note = zero_vectors_note(embeddings.vectors)
+            text = " ".join(t for t in (message, note) if t) or f"Showing {len(embeddings):,} vectors."
+            said = (self.status, self.status_level) != before  # a panel spoke while the new data arrived
+            if said and self.status_level == "busy":  # it started slower work (a UMAP map): say both
+                self.report(f"{text} {self.status}", "busy")
+            elif not (said and self.status_level == "error"):
+                self.report(text, "success")
+            shown = True
+        return shown
 
     def run(self, action: str, work: Callable[[], object], done: Callable[[object], None] | None = None):
         """Do ``work()`` as a job (in a thread when ``background``), then ``done(result)`` on the main thread."""

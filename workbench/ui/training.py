@@ -18,6 +18,7 @@ import ipywidgets as widgets
 from .. import figures
 from ..core.embeddings import Embeddings
 from ..core.errors import WorkbenchError
+from ..core.validation import check_map_size
 from ..loaders import DATASETS
 from ..models import MODELS
 from ..models.base import register
@@ -166,6 +167,8 @@ class TrainingPanel(widgets.VBox):
                     self.state.embeddings, self.state.projection = placed.embeddings, placed
 
         def done(emb: Embeddings) -> None:
+            # Fails the job (the previous model and map are put back) before anything is registered or shown.
+            check_map_size(len(emb))
             progressed(None)
             name = self._unique_name(family)
             register(model, name, description=f"{family} trained on {dataset.name} ({self._describe(model)})")
