@@ -192,6 +192,11 @@ class NeighbourIndex:
         if self.metric == "cosine":
             q = _unit_queries(q)
         n = len(self._x)
+        if exclude is None and allowed is None and self._hnsw is not None and 0 < k <= n:
+            # The common case (a plain query of an HNSW index) straight to hnswlib: a query of 100k x 384
+            # takes ~0.3 ms, so the checks below would cost a tenth of it.
+            ids, dist = self._hnsw.knn_query(q, k=int(k), num_threads=self._threads() if len(q) > 1 else 1)
+            return ids.astype(np.int64), np.subtract(1.0, dist, dtype=np.float32)
         if allowed is not None:
             allowed = np.asarray(allowed)
             if allowed.dtype != bool or allowed.shape != (n,):
@@ -278,6 +283,11 @@ def _top_sorted(sims: np.ndarray, want: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _unit_queries(q: np.ndarray) -> np.ndarray:
     """``q`` with unit rows (zero rows stay zero): the same array when it already has them."""
+    if len(q) == 1:  # one query: a dot product, no temporaries
+        norm = math.sqrt(float(np.dot(q[0], q[0])))
+        if abs(norm - 1.0) < 1e-6:
+            return q
+        return q / norm if norm > 0 else np.zeros_like(q)
     norms = np.sqrt(np.einsum("ij,ij->i", q, q))
     if np.all(np.abs(norms - 1.0) < 1e-6):
         return q
