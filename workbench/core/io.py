@@ -157,7 +157,7 @@ def find_label_column(frame: pd.DataFrame):
         if name in by_name:
             return by_name[name]
     text = [c for c in frame.columns if not _is_number_column(frame[c]) and not _looks_numeric(frame[c])]
-    unique = [c for c in text if frame[c].is_unique]
+    unique = [c for c in text if _all_different(frame[c])]
     if len(unique) > 1:
         raise InvalidParameterError(
             "label", f"one column of {[str(c) for c in frame.columns]}: several text columns have a different value "
@@ -165,6 +165,13 @@ def find_label_column(frame: pd.DataFrame):
                      "ambiguous; name it, e.g. Embeddings.from_frame(frame, label=...) or rename it 'label'",
             None, owner="from_frame")
     return unique[0] if unique else None
+
+
+def _all_different(column: pd.Series) -> bool:
+    try:
+        return bool(column.is_unique)
+    except TypeError:  # cells that cannot be hashed (lists, arrays) are no labels
+        return False
 
 
 def _is_number_column(column: pd.Series) -> bool:

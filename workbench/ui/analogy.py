@@ -47,6 +47,12 @@ class AnalogyPanel(widgets.VBox):
         ])
         self.solve.on_click(lambda _: self.run())
         self.benchmark.on_click(lambda _: self.run_benchmark())
+        state.observe(self._clear, names="embeddings")
+
+    def _clear(self, _=None) -> None:
+        """New embeddings: answers about the previous ones go (tables never mix two sets of vectors)."""
+        self.answer.value = self.add_table.value = self.mul_table.value = ""
+        self.benchmark_summary.value = ""
 
     def run(self) -> None:
         """Solve the analogy in the three boxes."""

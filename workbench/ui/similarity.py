@@ -60,8 +60,14 @@ class SimilarityPanel(widgets.VBox):
                           self.result, self.heatmap])
         self.compute.on_click(lambda _: self.run())
         state.observe(self._fill_models, names=["embeddings", "model"])
+        state.observe(self._clear, names="embeddings")
         MODELS.on_change(self._fill_models)  # a model registered in the kernel is offered at once
         self._fill_models()
+
+    def _clear(self, _=None) -> None:
+        """New embeddings: cosines of the previous ones go (tables never mix two sets of vectors)."""
+        self.result.value, self.result_frame = "", None
+        self.heatmap.children = []
 
     def _fill_models(self, _=None) -> None:
         current = self.state.model
