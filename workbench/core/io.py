@@ -192,9 +192,10 @@ def _looks_numeric(column: pd.Series) -> bool:
 
 
 def _bad_cell(column: pd.Series) -> tuple[int, str]:
+    """The first cell of ``column`` that is not a number (row 0 if every cell looks like one)."""
     parsed = pd.to_numeric(column.astype(str).str.strip(), errors="coerce")
-    bad = parsed.isna() & column.notna() | column.isna()
-    row = int(np.flatnonzero(bad.to_numpy())[0])
+    bad = np.flatnonzero((parsed.isna() | column.isna()).to_numpy())
+    row = int(bad[0]) if len(bad) else 0
     return row, str(column.iloc[row])[:40]
 
 
@@ -252,7 +253,12 @@ def frame_to_parts(frame: pd.DataFrame, *, label: str | None = "label", vectors=
     try:
         x = rest[vectors].to_numpy(np.float32)
     except (TypeError, ValueError) as err:
-        raise DimensionMismatchError(f"{name}: the vector columns must hold numbers only: {err}") from None
+        for column in vectors:
+            if not _is_number_column(rest[column]):
+                row, cell = _bad_cell(rest[column])
+                raise DimensionMismatchError(f"Vector column {str(column)!r} must hold numbers only; row {row} holds "
+                                             f"{cell!r}.") from None
+        raise DimensionMismatchError(f"The vector columns must hold numbers only: {err}") from None
     return x, labels, _described(rest.drop(columns=vectors), label, vectors)
 
 

@@ -141,9 +141,12 @@ def is_many(x) -> bool:
 def as_list(x) -> list:
     if x is None:
         return []
-    if isinstance(x, str) or (isinstance(x, np.ndarray) and x.ndim == 1):
+    if isinstance(x, (str, bytes, np.generic)) or (isinstance(x, np.ndarray) and x.ndim <= 1):
         return [x]
-    return list(x)
+    try:
+        return list(x)
+    except TypeError:  # one item that is not a collection (an integer label)
+        return [x]
 
 
 def check_number(owner: str, name: str, value, *, low=None, high=None, integer: bool = True,
