@@ -10,6 +10,9 @@ limit=10000)``).
   calls after it reuse, so the first pair is order-biased; the cold runs above are the fair
   first-call comparison, the second pair the fair steady-state one.
 - PCA: ours vs ``sklearn.decomposition.PCA`` directly.
+- t-SNE: ours (``wb.project(emb, "tsne")``: openTSNE when installed, else scikit-learn) against
+  scikit-learn's ``TSNE`` directly, each in a fresh process, with the trustworthiness (k=10) of both
+  maps on the same 3,000 words.
 - Cache: ``wb.project(emb, "umap")`` twice with ``WORKBENCH_CACHE`` in a temporary folder; the
   second call reads the map from disk (``from_cache=True``), also in a fresh process.
 
@@ -67,6 +70,66 @@ import sys
 print(json.dumps({{"data_s": t1 - t0, "call_s": t2 - t1, "from_cache": proj.from_cache,
                    "umap_imported": "umap" in sys.modules}}))
 """
+
+
+# t-SNE in a fresh process: ours (openTSNE when installed) or scikit-learn's TSNE directly; the map goes to a file.
+TSNE_CHILD = """
+import json, time, warnings
+warnings.filterwarnings("ignore")
+import numpy as np
+import workbench as wb
+emb = wb.embed("glove-vocab", "glove-6b-50d", limit={words}, cache=False, progress=False)
+x = emb.unit_vectors
+t0 = time.perf_counter()
+if {kind!r} == "direct":
+    from sklearn.manifold import TSNE
+    coords = TSNE(2, random_state=0, init="pca", perplexity=30.0).fit_transform(x)
+else:
+    coords = wb.project(emb, "tsne", 2, cache=False, quality=False).coords
+seconds = time.perf_counter() - t0
+np.save({out!r}, np.asarray(coords, np.float32))
+try:
+    import openTSNE
+    backend = "openTSNE " + openTSNE.__version__
+except ImportError:
+    backend = "scikit-learn"
+print(json.dumps({{"call_s": seconds, "backend": backend}}))
+"""
+TRUST_SAMPLE = 3000  # trustworthiness (k=10) on the same 3,000 random words of both maps
+
+
+def tsne(cache_root: str) -> tuple[list[dict], dict]:
+    import numpy as np
+    from sklearn.manifold import trustworthiness
+
+    import workbench as wb
+
+    bench = "projection"
+    out = {}
+    for kind in ("direct", "ours"):
+        say(f"projection: t-SNE, {kind}, fresh process ...")
+        path = os.path.join(cache_root, f"tsne-{kind}.npy")
+        out[kind] = run_child(TSNE_CHILD.format(words=WORDS, kind=kind, out=path))
+        out[kind]["coords"] = np.load(path)
+        say(f"projection: t-SNE {kind}: {out[kind]['call_s']:.1f} s")
+    x = wb.embed("glove-vocab", "glove-6b-50d", limit=WORDS, cache=False, progress=False).unit_vectors
+    sample = np.random.default_rng(0).choice(len(x), TRUST_SAMPLE, replace=False)
+    trust = {k: float(trustworthiness(x[sample], v["coords"][sample], n_neighbors=10)) for k, v in out.items()}
+    ratio = out["ours"]["call_s"] / out["direct"]["call_s"]
+    backend = out["ours"]["backend"]
+    say(f"projection: t-SNE ours ({backend}) {out['ours']['call_s']:.1f} s vs scikit-learn {out['direct']['call_s']:.1f} s "
+        f"(ratio {ratio:.2f}); trustworthiness {trust['ours']:.4f} vs {trust['direct']:.4f}")
+    rows = [
+        row(bench, "t-SNE scikit-learn direct (fresh process)", out["direct"]["call_s"], "s",
+            f"TSNE(2, init='pca', perplexity=30), 1000 iterations; trustworthiness {trust['direct']:.4f}"),
+        row(bench, "t-SNE ours (fresh process)", out["ours"]["call_s"], "s",
+            f"project(emb, 'tsne', cache=False, quality=False) via {backend}, 750 iterations; trustworthiness "
+            f"{trust['ours']:.4f}"),
+        row(bench, "t-SNE ratio ours/scikit-learn", ratio, "ratio",
+            f"trustworthiness difference {trust['ours'] - trust['direct']:+.4f} (goal within 0.01)"),
+    ]
+    return rows, {"direct_s": out["direct"]["call_s"], "ours_s": out["ours"]["call_s"], "ratio": ratio,
+                  "ours_backend": backend, "ours_trust": trust["ours"], "direct_trust": trust["direct"]}
 
 
 def run() -> dict:
@@ -166,11 +229,14 @@ def _run(bench: str, rows: list[dict], cache_root: str) -> dict:
             f"from_cache={fresh['from_cache']}; umap imported: {fresh['umap_imported']}"),
         row(bench, "UMAP cache speed-up (same process)", first_s / second_s, "x", ""),
     ]
+    tsne_rows, tsne_summary = tsne(cache_root)
+    rows += tsne_rows
     return finish("projection", rows, {
         "config": {"words": WORDS, "data": "glove-vocab / glove-6b-50d"},
         "summary": {"cold": cold, "warm": warm, "cold_ratio": cold_ratio, "warm_ratio": warm_ratio,
                     "import_umap_s": import_umap, "knn_graph_s": knn_s, "pca_ours_s": pca_ours, "pca_direct_s": pca_direct,
-                    "cache_miss_s": first_s, "cache_hit_s": second_s, "cache_hit_fresh_process": fresh},
+                    "cache_miss_s": first_s, "cache_hit_s": second_s, "cache_hit_fresh_process": fresh,
+                    "tsne": tsne_summary},
     })
 
 

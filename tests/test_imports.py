@@ -25,7 +25,7 @@ FORBIDDEN_IN_CORE = {"ipywidgets", "plotly", "torch", "gensim", "sentence_transf
 # Third-party packages the core may import at module level.
 CORE_TOP_LEVEL = {"numpy", "pandas"}
 # Heavy or optional packages the core may import only inside the function that needs them.
-CORE_LAZY = {"numpy", "pandas", "scipy", "sklearn", "hnswlib", "umap", "pyarrow", "tqdm"}
+CORE_LAZY = {"numpy", "pandas", "scipy", "sklearn", "hnswlib", "umap", "openTSNE", "pyarrow", "tqdm"}
 
 
 def run_python(code: str) -> dict:

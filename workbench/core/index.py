@@ -250,11 +250,23 @@ class NeighbourIndex:
         x = self._x if rows is None else self._x[rows]
         out_ids = np.empty((len(q), want), np.int64)
         out_scores = np.empty((len(q), want), np.float32)
-        for start in range(0, len(q), chunk):
+
+        def block(start: int) -> None:
             sims = q[start:start + chunk] @ x.T
             if banned is not None:
                 sims[:, banned] = -np.inf
             out_ids[start:start + chunk], out_scores[start:start + chunk] = _top_sorted(sims, want)
+
+        starts = range(0, len(q), chunk)
+        threads = min(self._threads(), len(starts))
+        if threads > 1:  # numpy releases the GIL in the product and the sorts: blocks run side by side
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(block, starts))
+        else:
+            for start in starts:
+                block(start)
         return out_ids, out_scores
 
 
