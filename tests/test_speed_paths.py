@@ -129,3 +129,24 @@ def test_minilm_whole_list_equals_one_plain_encode_call():
     with torch_threads(1):
         expected = plain.encode(sentences, batch_size=16, normalize_embeddings=True, convert_to_numpy=True)
     assert np.abs(ours - expected).max() <= 1e-5
+
+
+@pytest.mark.skipif(importlib.util.find_spec("openTSNE") is None, reason="openTSNE not installed")
+def test_tsne_through_opentsne_reports_iterations_and_stops_on_cancel(clusters):
+    from workbench.core.projection import project
+
+    seen = []
+    proj = project(clusters, "tsne", 2, cache=False, quality=False, progress=lambda f, m: seen.append((f, m)))
+    assert proj.coords.shape == (len(clusters), 2) and np.isfinite(proj.coords).all()
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert any("iteration" in m for _, m in seen)
+    reports = []
+
+    def stop():
+        return any("iteration" in m for _, m in reports)  # Cancel once the layout has begun
+
+    with pytest.raises(CancelledError):
+        project(clusters, "tsne", 2, cache=False, quality=False, progress=lambda f, m: reports.append((f, m)),
+                should_stop=stop)
+    assert not any("iteration 750" in m for _, m in reports)
