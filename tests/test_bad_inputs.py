@@ -611,6 +611,9 @@ PANELS = [
     Case("train-wrong-modality", lambda b: b.train("word2vec", "glove-vocab", limit=100, epochs=1),
          match="must be a text dataset"),
     Case("train-graph-dataset", lambda b: b.train("cooc-mf", "karate-club", epochs=1), match="must be a text dataset"),
+    Case("train-dataset-chosen-with-the-model", lambda b: (set_ui(b.training.model, "cooc-mf"),
+                                                           set_ui(b.training.params["epochs"], 0), b.training.train()),
+         match="'epochs' parameter of CoocMF"),  # never "no dataset" while the dropdown offers some
     Case("train-limit-negative", lambda b: b.train("cooc-mf", "lee-background", limit=-3), match="'limit'"),
     Case("train-window-0", lambda b: b.train("word2vec", "bible-kjv", window=0), match="'window' parameter"),
     Case("train-tiny-vocabulary", lambda b: b.train("cooc-mf", "lee-background", limit=1, min_count=1, epochs=1,

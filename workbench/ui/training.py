@@ -98,9 +98,14 @@ class TrainingPanel(widgets.VBox):
         self.params = parameter_widgets(cls)
         self.form.children = list(self.params.values())
         names = DATASETS.names(getattr(cls, "trains_on", cls.modality))
+        current = self.dataset.value
         self.dataset.options = names
-        if self._wanted_dataset in names:
-            self.dataset.value = self._wanted_dataset
+        # Keep the dataset asked for (or the one chosen before) when it fits; else the first that does,
+        # so Train never says "no dataset" while the dropdown lists some.
+        for wanted in (self._wanted_dataset, current, *names[:1]):
+            if wanted in names:
+                self.dataset.value = wanted
+                break
 
     # ------------------------------------------------------------------ training
     def train(self) -> None:
