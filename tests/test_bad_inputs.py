@@ -506,6 +506,10 @@ CONSTRUCTORS = [
     Case("projection-panel-method", lambda b: ProjectionPanel(b.state, method="mds"), E.InvalidParameterError,
          "ProjectionPanel"),
     Case("projection-panel-height", lambda b: ProjectionPanel(b.state, height=-1), E.InvalidParameterError, "height"),
+    Case("neighbours-panel-k", lambda b: NeighboursPanel(b.state, k=100), E.InvalidParameterError, "<= 50"),
+    Case("analogy-panel-k", lambda b: AnalogyPanel(b.state, k=0), E.InvalidParameterError, "'k' parameter"),
+    Case("analogy-panel-word", lambda b: AnalogyPanel(b.state, a=5), E.InvalidParameterError, "'a' parameter"),
+    Case("similarity-panel-text", lambda b: SimilarityPanel(b.state, text=5), E.InvalidParameterError, "'text'"),
     Case("source-panel-limit", lambda b: SourcePanel(b.state, limit=1), E.InvalidParameterError, "'limit'"),
 ]
 

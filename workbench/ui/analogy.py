@@ -6,7 +6,8 @@ import html
 
 import ipywidgets as widgets
 
-from ..core.errors import EmptyInputError
+from ..core.errors import EmptyInputError, InvalidParameterError
+from ..core.validation import check_number
 from . import _html
 from .state import State
 
@@ -21,6 +22,10 @@ class AnalogyPanel(widgets.VBox):
     """
 
     def __init__(self, state: State, *, k: int = 5, a: str = "man", b: str = "king", c: str = "woman"):
+        check_number("AnalogyPanel", "k", k, low=1, high=50)
+        for name, value in (("a", a), ("b", b), ("c", c)):
+            if not isinstance(value, str):
+                raise InvalidParameterError(name, "a word (a string)", value, owner="AnalogyPanel")
         self.state = state
         box = {"layout": {"width": "96px"}, "continuous_update": False}
         self.a = widgets.Text(value=a, placeholder="man", **box).add_class("wb-analogy-a")

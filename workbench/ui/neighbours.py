@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..core.errors import EmptyInputError, WorkbenchError
+from ..core.validation import check_number
 from . import _html
 from .state import State
 
@@ -21,6 +22,7 @@ class NeighboursPanel(widgets.VBox):
     """
 
     def __init__(self, state: State, *, k: int = 10):
+        check_number("NeighboursPanel", "k", k, low=1, high=50)
         self.state = state
         self.query = widgets.Text(placeholder="a word, a label, or text", description="Query",
                                   continuous_update=False, style={"description_width": "50px"}).add_class("wb-query")

@@ -8,7 +8,8 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from ..core.errors import DimensionMismatchError, EmptyInputError, SizeLimitError, UnknownLabelError
+from ..core.errors import (DimensionMismatchError, EmptyInputError, InvalidParameterError, SizeLimitError,
+                           UnknownLabelError)
 from ..core.index import normalize_rows
 from ..models.base import MODELS, get_model, ready_models
 from . import _html
@@ -44,6 +45,8 @@ class SimilarityPanel(widgets.VBox):
     """
 
     def __init__(self, state: State, *, text: str = EXAMPLE):
+        if not isinstance(text, str):
+            raise InvalidParameterError("text", "a string of items, one pair per line", text, owner="SimilarityPanel")
         self.state = state
         self.items = widgets.Textarea(value=text, placeholder="cat dog\nking queen",
                                       layout={"width": "320px", "height": "140px"}).add_class("wb-pairs")
