@@ -53,6 +53,16 @@ class Dataset:
     relations: Mapping[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
+        if not isinstance(self.frame, pd.DataFrame):
+            raise InvalidParameterError("frame", "a pandas DataFrame with 'label' and 'item' columns",
+                                        type(self.frame).__name__, owner="Dataset")
+        if not isinstance(self.relations, Mapping):
+            raise InvalidParameterError("relations", "a mapping of names to DataFrames (such as {'edges': ...})",
+                                        type(self.relations).__name__, owner="Dataset")
+        for name, table in self.relations.items():
+            if not isinstance(table, pd.DataFrame):
+                raise InvalidParameterError(f"relations[{name!r}]", "a pandas DataFrame", type(table).__name__,
+                                            owner="Dataset")
         if len(self.frame) == 0:
             raise EmptyInputError(f"Dataset {self.name!r} has no rows.")
         missing = {"label", "item"} - set(self.frame.columns)
