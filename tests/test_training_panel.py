@@ -47,6 +47,7 @@ def test_trainable_models_are_listed_with_their_datasets(app):
     assert {"word2vec", "cooc-mf"} <= set(panel.model.options)
     panel.model.value = "word2vec"
     assert "bible-kjv" in panel.dataset.options and "glove-vocab" not in panel.dataset.options
+    assert panel.dataset.value == panel.dataset.options[0]  # a dataset is chosen, never left blank
 
 
 def test_training_registers_the_model_and_shows_its_vectors_everywhere(app):

@@ -60,6 +60,7 @@ def test_train_word2vec_then_cancel_a_second_run(lab, page, artifacts, workdir):
     page.wait_for_timeout(500)
     page.screenshot(path=str(artifacts / "train-1-word2vec-trained.png"), full_page=True)
     page.locator(".wb-app .wb-map").screenshot(path=str(artifacts / "train-1b-map-of-the-trained-words.png"))
+    page.locator(".wb-app").screenshot(path=str(artifacts / "train-1c-app.png"))
 
     # The trained vectors answer in the other panels.
     page.locator(".wb-app .wb-tabs .lm-TabBar-tab", has_text="Neighbours").click()
