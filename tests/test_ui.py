@@ -360,3 +360,11 @@ def test_panels_say_when_nothing_is_loaded():
         state.report("", "info")
         act()
         assert state.status_level == "error" and "Nothing is loaded yet" in state.status
+
+
+def test_changing_modality_always_leaves_a_model_and_a_dataset_chosen():
+    state = State(background=False)
+    panel = SourcePanel(state)
+    for modality in panel.modality.options:
+        panel.modality.value = modality
+        assert panel.model.value in panel.model.options and panel.dataset.value in panel.dataset.options

@@ -71,6 +71,9 @@ class SourcePanel(widgets.VBox):
                 if value in widget.options:
                     widget.value = value
                     break
+            else:  # a Dropdown filled after it was made keeps value None: choose the first
+                if widget.options and widget.value not in widget.options:
+                    widget.value = widget.options[0]
 
     def embed(self) -> None:
         """Embed the chosen dataset with the chosen model (in the background), then show it."""
