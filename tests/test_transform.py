@@ -190,6 +190,7 @@ def test_cache_entries_written_before_components_existed_still_load_and_place(ma
     for entry in (fresh_cache / "projection").iterdir():
         for old in entry.glob("fitted_*.npy"):
             old.unlink()  # what an entry from before this change looks like
+        (entry / ".complete").write_text("")  # written before entries carried a checksum, too
     pca = project(emb, "pca", 2, quality=False)
     assert pca.from_cache and pca.fitted == {}
     assert pca.placement == "pca"  # the components are recomputed (they match the stored map)
