@@ -365,6 +365,15 @@ def test_panels_say_when_nothing_is_loaded():
 def test_changing_modality_always_leaves_a_model_and_a_dataset_chosen():
     state = State(background=False)
     panel = SourcePanel(state)
+    assert "recommendation" not in panel.modality.options  # only a model still to train: see the Train tab
     for modality in panel.modality.options:
         panel.modality.value = modality
         assert panel.model.value in panel.model.options and panel.dataset.value in panel.dataset.options
+    svd = wb.get_model("interaction-svd").fit("davis-southern-women", progress=False)
+    wb.register(svd, "svd-davis")
+    try:
+        assert "recommendation" in panel.modality.options  # a fitted model makes the modality usable
+        panel.modality.value = "recommendation"
+        assert panel.model.value == "svd-davis" and panel.dataset.value == "davis-southern-women"
+    finally:
+        wb.models.MODELS.remove("svd-davis")

@@ -22,9 +22,9 @@ UPLOAD_TYPES = ".csv,.tsv,.npy,.txt,.vec,.bin"
 
 
 def _modalities() -> list[str]:
-    """Modalities with at least one model and one dataset (a model may encode several)."""
+    """Modalities with a dataset and a model that can encode now (models still to train are in the Train tab)."""
     return [m for m in sorted(set(MODELS.modalities()) | set(DATASETS.modalities()))
-            if MODELS.names(m) and DATASETS.names(m)]
+            if ready_models(m) and DATASETS.names(m)]
 
 
 class SourcePanel(widgets.VBox):
@@ -51,7 +51,7 @@ class SourcePanel(widgets.VBox):
                                          description="Upload vectors").add_class("wb-upload")
         self._fill_choices()
         self.modality.observe(self._fill_choices, names="value")
-        MODELS.on_change(self._fill_choices)  # a model registered in the kernel appears at once
+        MODELS.on_change(self._on_registry_change)  # a model registered in the kernel appears at once
         self.embed_button.on_click(lambda _: self.embed())
         self.upload.observe(self._on_upload, names="value")
         help_ = widgets.HTML("<small>or upload .csv/.tsv (a label column + numbers), .npy, or word2vec .txt/.vec/.bin"
@@ -61,6 +61,14 @@ class SourcePanel(widgets.VBox):
             widgets.HBox([self.limit, self.embed_button, self.job]),
             widgets.HBox([self.upload, help_]),
         ])
+
+    def _on_registry_change(self) -> None:
+        modalities = _modalities()
+        if list(self.modality.options) != modalities:
+            current = self.modality.value
+            self.modality.options = modalities
+            self.modality.value = current if current in modalities else modalities[0]
+        self._fill_choices()
 
     def _fill_choices(self, _=None) -> None:
         modality, model, dataset = self.modality.value, self.model.value, self.dataset.value
