@@ -86,3 +86,25 @@ def test_embed_analogy_words_with_glove(glove):
     # raw input through GloVe: a phrase is the mean of its words
     phrase = emb.neighbours("king queen", k=2)
     assert set(phrase["label"]) <= set(emb.labels)
+
+
+def test_a_stored_entry_with_the_wrong_number_of_rows_is_recomputed(fresh_cache):
+    model = Letters()
+    wb.embed(["abc", "bcd"], model, progress=False)
+    [entry] = (fresh_cache / "embeddings").iterdir()
+    (entry / ".complete").write_text("")  # as an entry written before checksums: only the shape can catch it
+    np.save(entry / "vectors.npy", np.zeros((5, 5), np.float32))
+    with pytest.warns(UserWarning, match="cache"):
+        again = wb.embed(["abc", "bcd"], model, progress=False)
+    assert again.vectors.shape == (2, 5) and model.calls == 2
+
+
+def test_a_stored_map_with_the_wrong_shape_is_recomputed(fresh_cache):
+    emb = wb.Embeddings(np.random.default_rng(0).normal(size=(20, 4)))
+    first = wb.project(emb, "pca")
+    [entry] = (fresh_cache / "projection").iterdir()
+    (entry / ".complete").write_text("")
+    np.save(entry / "coords.npy", np.zeros((19, 2), np.float32))
+    with pytest.warns(UserWarning, match="cache"):
+        again = wb.project(emb, "pca")
+    np.testing.assert_allclose(again.coords, first.coords)

@@ -225,8 +225,10 @@ def test_unknown_parameters_and_values_are_refused(clusters):
         project(clusters, "pca", 4)
 
 
-def test_too_few_points_for_umap():
-    with pytest.raises(EmptyInputError, match="UMAP needs at least 5 points; got 4. Use method='pca'."):
+def test_too_few_points_for_umap_and_pca():
+    with pytest.raises(EmptyInputError, match="A PCA map needs at least 3 points; got 2"):
+        project(Embeddings(np.eye(2)), "pca", quality=False)
+    with pytest.raises(EmptyInputError, match=r"A UMAP map needs at least 5 points; got 4\..*or use method='pca'\."):
         project(Embeddings(np.eye(4)), "umap")
 
 

@@ -70,7 +70,8 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
 
     try:
         # Only the vectors are stored: the key already pins labels and items, and the dataset gives the metadata.
-        vectors = cached("embeddings", key, compute, _save_vectors, _load_vectors)[0] if cache else compute()
+        vectors = cached("embeddings", key, compute, _save_vectors, _load_vectors,
+                         validate=lambda v: v.ndim == 2 and v.shape[0] == len(dataset))[0] if cache else compute()
     finally:
         reporter.close()
     return Embeddings(vectors, dataset.labels, meta=dataset.meta, provenance=provenance, embedder=embedder)

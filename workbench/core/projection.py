@@ -26,6 +26,7 @@ from .cache import cached, content_hash, peek
 from .errors import DimensionMismatchError, EmptyInputError, InvalidParameterError, NonFiniteError, SizeLimitError
 from .progress import Progress
 from .quality import MapQuality, map_quality
+from .validation import check_map_size
 
 __all__ = ["Projection", "project", "cached_projection", "METHODS", "DEFAULT_LIMITS", "PRE_PCA_DIMS"]
 
@@ -239,8 +240,7 @@ def project(embeddings, method: str = "pca", dim: int = 2, *, random_state: int 
             f"{method.upper()} on {n:,} points is above the limit of {limit:,} (it would take many minutes on "
             f"this machine). Project a sample with emb.sample({limit}) first, or pass max_points=None to run "
             "on all of them.")
-    if method != "pca" and n < 5:
-        raise EmptyInputError(f"{method.upper()} needs at least 5 points; got {n}. Use method='pca'.")
+    check_map_size(n, method)
     reporter = _as_progress(progress, should_stop, f"{method.upper()} map")
     resolved = _resolve_params(method, n, dict(params))
     key = _key(embeddings, method, dim, random_state, resolved, quality, quality_k)
@@ -260,13 +260,19 @@ def project(embeddings, method: str = "pca", dim: int = 2, *, random_state: int 
 
     try:
         if cache:
-            (coords, q, seconds, fitted), hit = cached("projection", key, compute, _save, _load)
+            (coords, q, seconds, fitted), hit = cached("projection", key, compute, _save, _load,
+                                                       validate=_fits(n, dim))
         else:
             (coords, q, seconds, fitted), hit = compute(), False
         reporter(1.0, f"{method.upper()} map " + ("from the cache" if hit else "ready"))
     finally:
         reporter.close()
     return _projection(coords, method, dim, resolved, embeddings, q, seconds, hit, random_state, fitted)
+
+
+def _fits(n: int, dim: int):
+    """A check for a stored map: one row of ``dim`` coordinates per point."""
+    return lambda value: np.shape(value[0]) == (n, dim)
 
 
 def cached_projection(embeddings, method: str = "pca", dim: int = 2, *, random_state: int = 0,
@@ -278,7 +284,8 @@ def cached_projection(embeddings, method: str = "pca", dim: int = 2, *, random_s
     if method not in METHODS or dim not in (2, 3) or (method != "pca" and len(embeddings) < 5):
         return None
     resolved = _resolve_params(method, len(embeddings), dict(params))
-    value = peek("projection", _key(embeddings, method, dim, random_state, resolved, quality, quality_k), _load)
+    value = peek("projection", _key(embeddings, method, dim, random_state, resolved, quality, quality_k), _load,
+                 validate=_fits(len(embeddings), dim))
     if value is None:
         return None
     coords, q, seconds, fitted = value
