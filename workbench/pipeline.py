@@ -60,21 +60,23 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
     if len(dataset) > max_items:
         raise SizeLimitError(f"{len(dataset):,} items is above max_items={max_items:,}. Pass limit=... to embed "
                              "fewer, or a larger max_items if this machine can take it.")
-    key = content_hash("embed", embedder.fingerprint(), dataset.labels, items_digest(dataset.items))
+    labels, items = dataset.labels, dataset.items  # each is a pass over the frame: read them once
+    fingerprint = embedder.fingerprint()
+    key = content_hash("embed", fingerprint, labels, items_digest(items))
     provenance = {"model": embedder.name, "dataset": dataset.name, "modality": dataset.modality,
-                  "params": embedder.params(), "fingerprint": embedder.fingerprint()}
+                  "params": embedder.params(), "fingerprint": fingerprint}
     reporter = Progress(progress, should_stop, description=f"embedding with {embedder.name}")
 
     def compute() -> np.ndarray:
-        return _encode_in_chunks(embedder, dataset.items, reporter)
+        return _encode_in_chunks(embedder, items, reporter)
 
     try:
         # Only the vectors are stored: the key already pins labels and items, and the dataset gives the metadata.
         vectors = cached("embeddings", key, compute, _save_vectors, _load_vectors,
-                         validate=lambda v: v.ndim == 2 and v.shape[0] == len(dataset))[0] if cache else compute()
+                         validate=lambda v: v.ndim == 2 and v.shape[0] == len(items))[0] if cache else compute()
     finally:
         reporter.close()
-    return Embeddings(vectors, dataset.labels, meta=dataset.meta, provenance=provenance, embedder=embedder)
+    return Embeddings(vectors, labels, meta=dataset.meta, provenance=provenance, embedder=embedder)
 
 
 def _save_vectors(vectors: np.ndarray, folder) -> None:

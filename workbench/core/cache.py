@@ -35,7 +35,7 @@ def content_hash(*parts) -> str:
             a = np.ascontiguousarray(part)
             h.update(f"ndarray:{a.dtype.str}:{a.shape}".encode())
             h.update(a.data if a.dtype != object else json.dumps(a.tolist(), default=str).encode())
-        elif isinstance(part, (list, tuple)) and part and all(isinstance(p, str) for p in part):
+        elif isinstance(part, (list, tuple)) and part and set(map(type, part)) == {str}:  # C-speed check
             h.update(b"strings:" + "\x1f".join(part).encode())
         else:
             h.update(json.dumps(part, sort_keys=True, default=str).encode())

@@ -63,7 +63,7 @@ def items_digest(items: Iterable) -> str:
     """One digest for a whole list of items (order matters). Text lists take a fast path."""
     items = list(items)
     h = hashlib.blake2b(digest_size=16)
-    if all(isinstance(i, str) for i in items):
+    if set(map(type, items)) <= {str}:  # all plain text (one C-speed pass)
         h.update(b"texts:" + "\x1f".join(items).encode("utf-8", "surrogatepass"))
     else:
         for item in items:

@@ -67,7 +67,9 @@ def as_labels(labels, n: int) -> tuple[str, ...]:
         return tuple(str(i) for i in range(n))
     if isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__"):
         raise InvalidParameterError("labels", "a sequence of one label per row", labels, owner="Embeddings")
-    labels = tuple(str(label) for label in labels)
+    labels = tuple(labels)
+    if not set(map(type, labels)) <= {str}:  # only convert what is not text already
+        labels = tuple(str(label) for label in labels)
     if len(labels) != n:
         raise DimensionMismatchError(f"Got {len(labels)} labels for {n} vectors: give one label per row.")
     if len(set(labels)) != n:

@@ -126,7 +126,9 @@ class Dataset:
     def from_items(cls, items, *, modality: str = "text", name: str = "items", labels=None) -> Dataset:
         """A dataset from a list of raw items (labels default to the items themselves)."""
         items = list(items)
-        labels = [str(i) for i in items] if labels is None else [str(x) for x in labels]
+        labels = list(items if labels is None else labels)
+        if not set(map(type, labels)) <= {str}:  # convert only what is not text already
+            labels = [str(x) for x in labels]
         if len(labels) != len(items):
             raise DimensionMismatchError(f"{len(labels)} labels for {len(items)} items: give one label per item.")
         return cls(name, modality, pd.DataFrame({"label": labels, "item": items}))

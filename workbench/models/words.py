@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 
+import itertools
+
 import numpy as np
 
 from ..core.errors import UnknownLabelError, closest
@@ -47,7 +49,7 @@ class GloVe(Embedder):
         # Words of the vocabulary as they are (lowercase, no spaces): one dict lookup each, then one
         # fancy-indexing step; anything else is lowercased and split below.
         try:
-            rows = np.array([get(item, -1) for item in items], dtype=np.int64)
+            rows = np.fromiter(map(get, items, itertools.repeat(-1)), np.int64, len(items))
         except TypeError:  # an unhashable item: look each one up on its own below
             rows = np.full(len(items), -1, np.int64)
         out = vocab.vectors[np.maximum(rows, 0)]
