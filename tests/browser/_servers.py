@@ -73,6 +73,17 @@ def browser_unavailable() -> str | None:
     return None
 
 
+def skip_module_without_browser() -> None:
+    """Skip the calling test module when the browser cannot run (an error under REQUIRE_BROWSER_TESTS=1)."""
+    import pytest
+
+    reason = browser_unavailable()
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
+            raise RuntimeError(f"browser tests required (REQUIRE_BROWSER_TESTS=1) but {reason}")
+        pytest.skip(reason, allow_module_level=True)
+
+
 # --------------------------------------------------------------------------- servers
 def free_port() -> int:
     """A currently free TCP port on 127.0.0.1 (the server binds it right after)."""

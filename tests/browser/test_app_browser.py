@@ -17,7 +17,6 @@ Screenshots and timings go to ``$BROWSER_ARTIFACTS`` (default: a pytest temp dir
 from __future__ import annotations
 
 import html
-import os
 import re
 import time
 
@@ -25,11 +24,7 @@ import pytest
 
 import _servers
 
-_REASON = _servers.browser_unavailable()
-if _REASON:
-    if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
-        raise RuntimeError(f"browser tests required (REQUIRE_BROWSER_TESTS=1) but {_REASON}")
-    pytest.skip(_REASON, allow_module_level=True)
+_servers.skip_module_without_browser()
 
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("PIL.Image", reason="pip install pillow")

@@ -7,17 +7,12 @@ Screenshots go to ``$BROWSER_ARTIFACTS`` as ``train-*.png``.
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
 import _servers
 
-_REASON = _servers.browser_unavailable()
-if _REASON:
-    if os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
-        raise RuntimeError(f"browser tests required (REQUIRE_BROWSER_TESTS=1) but {_REASON}")
-    pytest.skip(_REASON, allow_module_level=True)
+_servers.skip_module_without_browser()
 
 nbformat = pytest.importorskip("nbformat")
 from playwright.sync_api import expect  # noqa: E402

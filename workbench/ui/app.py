@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from .analogy import AnalogyPanel
 from .neighbours import NeighboursPanel
-from .projection import ProjectionPanel
+from .projection import ProjectionPanel, check_map_options
 from .similarity import SimilarityPanel
 from .source import SourcePanel
 from .state import State
@@ -46,16 +46,10 @@ class Workbench(widgets.VBox):
                  method: str = "umap", dim: int = 2, colour: str | None = None, embeddings=None,
                  background: bool = True, height: int = 560, width: int = 640):
         from ..core.errors import InvalidParameterError
-        from ..core.projection import METHODS
         from ..core.validation import check_number
 
-        if not isinstance(method, str) or method not in METHODS:
-            raise InvalidParameterError("method", f"one of {METHODS}", method, owner="Workbench")
-        if dim not in (2, 3) or isinstance(dim, bool):
-            raise InvalidParameterError("dim", "2 or 3", dim, owner="Workbench")
+        check_map_options("Workbench", method, dim, height, width)
         check_number("Workbench", "limit", limit, low=10, high=1_000_000)
-        check_number("Workbench", "height", height, low=100, high=5000)
-        check_number("Workbench", "width", width, low=100, high=5000)
         for name, value in (("dataset", dataset), ("model", model)):
             if not isinstance(value, str):
                 raise InvalidParameterError(name, "a registered name (a string)", value, owner="Workbench")

@@ -38,6 +38,19 @@ def _colourable(column: pd.Series) -> bool:
         return False
 
 
+def check_map_options(owner: str, method, dim, height, width) -> None:
+    """A WorkbenchError (never a TraitError) for a map method, dimension or size out of range."""
+    from ..core.errors import InvalidParameterError
+    from ..core.projection import METHODS
+
+    if not isinstance(method, str) or method not in METHODS:
+        raise InvalidParameterError("method", f"one of {METHODS}", method, owner=owner)
+    if dim not in (2, 3) or isinstance(dim, bool):
+        raise InvalidParameterError("dim", "2 or 3", dim, owner=owner)
+    check_number(owner, "height", height, low=100, high=5000)
+    check_number(owner, "width", width, low=100, high=5000)
+
+
 class ProjectionPanel(widgets.VBox):
     """The embedding map, linked to the shared :class:`State`.
 
@@ -54,15 +67,7 @@ class ProjectionPanel(widgets.VBox):
 
     def __init__(self, state: State, *, method: str = "umap", dim: int = 2, colour: str | None = None,
                  height: int = 560, width: int = 640):
-        from ..core.errors import InvalidParameterError
-        from ..core.projection import METHODS
-
-        if not isinstance(method, str) or method not in METHODS:
-            raise InvalidParameterError("method", f"one of {METHODS}", method, owner="ProjectionPanel")
-        if dim not in (2, 3) or isinstance(dim, bool):
-            raise InvalidParameterError("dim", "2 or 3", dim, owner="ProjectionPanel")
-        check_number("ProjectionPanel", "height", height, low=100, high=5000)
-        check_number("ProjectionPanel", "width", width, low=100, high=5000)
+        check_map_options("ProjectionPanel", method, dim, height, width)
         self.state = state
         self.height, self.width = height, width
         self._wanted_colour = colour
