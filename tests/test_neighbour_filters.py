@@ -193,14 +193,16 @@ def test_hnsw_with_a_filter_equals_exact_search_with_it_on_20k_points():
     """20,000 x 64 clustered unit vectors, a random filter keeping ~50% of rows, 50 noisy queries.
 
     The filtered HNSW search runs with ef / share (256 here); measured: all 50 top-10 lists equal the
-    exact ones (with ef=128 alone, recall@10 was 0.99 and 46 of 50 lists equal).
+    exact ones (with ef=128 alone, recall@10 was 0.99 and 46 of 50 lists equal). The graph built on one
+    thread is reproducible, so equality is asserted on it; a graph built on two threads depends on the
+    threads' timing (one list in 50 differed once by its 10th neighbour), so it is held to recall@10.
     """
     rng = np.random.default_rng(0)
     centres = normalize_rows(rng.normal(size=(100, 64)))
     x = normalize_rows(centres[rng.integers(0, 100, 20_000)] + rng.normal(scale=0.25, size=(20_000, 64)))
     allowed = rng.random(20_000) < 0.5
     queries = normalize_rows(x[rng.choice(20_000, 50, replace=False)] + rng.normal(scale=0.05, size=(50, 64)))
-    hnsw = NeighbourIndex("hnsw").fit(x)
+    hnsw = NeighbourIndex("hnsw", threads=1).fit(x)
     exact = NeighbourIndex("exact").fit(x)
     assert hnsw.method_for(allowed) == "hnsw"
     ids_h, scores_h = hnsw.query(queries, k=10, allowed=allowed)
@@ -208,6 +210,10 @@ def test_hnsw_with_a_filter_equals_exact_search_with_it_on_20k_points():
     assert allowed[ids_h].all()
     np.testing.assert_array_equal(ids_h, ids_e)
     np.testing.assert_allclose(scores_h, scores_e, atol=1e-5)
+    parallel, _ = NeighbourIndex("hnsw", threads=2).fit(x).query(queries, k=10, allowed=allowed)
+    assert allowed[parallel].all()
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(parallel, ids_e)])
+    assert recall >= 0.99, f"recall@10 of the two-thread graph with the filter: {recall:.3f}"
 
 
 # ----------------------------------------------------------------------------- errors
