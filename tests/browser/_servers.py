@@ -262,6 +262,17 @@ def new_page(browser, viewport=(1400, 1000)):
 
 
 # --------------------------------------------------------------------------- JupyterLab pages
+def run_code_in_lab(page, lab: Server, workdir: Path, name: str, code: str) -> None:
+    """Write ``code`` as a one-cell notebook ``name`` into the served folder, open it and run it."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nbformat.write(nb, workdir / name)
+    open_in_lab(page, lab, name)
+    run_all_cells(page)
+
+
 def open_in_lab(page, lab: Server, notebook: str) -> None:
     """Open ``notebook`` (a file in the served folder) in a fresh JupyterLab workspace, as a person
     would (double-click in the file browser), and wait until its kernel is idle.

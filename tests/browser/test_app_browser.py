@@ -253,12 +253,8 @@ app"""
 
 
 def test_html_labels_are_text(lab, page, artifacts, workdir, timings):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(XSS_CELL)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nbformat.write(nb, workdir / "html_labels.ipynb")
     t0 = time.monotonic()
-    _servers.open_in_lab(page, lab, "html_labels.ipynb")
-    _servers.run_all_cells(page)
+    _servers.run_code_in_lab(page, lab, workdir, "html_labels.ipynb", XSS_CELL)
     plot = page.locator(APP_MAP).first
     plot.locator(".nsewdrag").wait_for()
     plot.scroll_into_view_if_needed()
@@ -311,11 +307,7 @@ wb.Workbench(embeddings=wb.Embeddings(x, [f"w{i}" for i in range(100)]), method=
 
 def test_map_does_not_overlap_the_tabs(lab, page, artifacts, workdir):
     """The plotly figure stays inside its column, and the tabs sit beside it or wrap below it."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TINY_APP)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nbformat.write(nb, workdir / "tiny_app.ipynb")
-    _servers.open_in_lab(page, lab, "tiny_app.ipynb")
-    _servers.run_all_cells(page)
+    _servers.run_code_in_lab(page, lab, workdir, "tiny_app.ipynb", TINY_APP)
     page.locator(APP_MAP).first.locator(".nsewdrag").wait_for()
     page.wait_for_timeout(500)
     box = page.evaluate("""() => {

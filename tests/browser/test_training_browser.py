@@ -33,11 +33,7 @@ def set_number(page, css: str, value) -> None:
 
 
 def test_train_word2vec_then_cancel_a_second_run(lab, page, artifacts, workdir):
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(APP)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nbformat.write(nb, workdir / "train_app.ipynb")
-    _servers.open_in_lab(page, lab, "train_app.ipynb")
-    _servers.run_all_cells(page)
+    _servers.run_code_in_lab(page, lab, workdir, "train_app.ipynb", APP)
     page.locator(".wb-app .wb-map .js-plotly-plot .nsewdrag").first.wait_for()
 
     page.locator(".wb-app .wb-tabs .lm-TabBar-tab", has_text="Train").click()
