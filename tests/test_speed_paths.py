@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import workbench as wb
@@ -150,3 +151,91 @@ def test_tsne_through_opentsne_reports_iterations_and_stops_on_cancel(clusters):
         project(clusters, "tsne", 2, cache=False, quality=False, progress=lambda f, m: reports.append((f, m)),
                 should_stop=stop)
     assert not any("iteration 750" in m for _, m in reports)
+
+
+# ----------------------------------------------------------------------------- word lists without a table
+class Table(Embedder):
+    """Rows of its own table by word; ``view=True`` hands back a slice of the table itself (a view)."""
+
+    name, modality, dim = "table", "word", 2
+
+    def __init__(self, view=False):
+        self.view = view
+        self.table = np.arange(10, dtype=np.float32).reshape(5, 2)
+        self.calls = 0
+
+    def _encode(self, items):
+        self.calls += 1
+        return self.table[:len(items)] if self.view else self.table[[int(w) for w in items]]
+
+
+def test_a_plain_list_gives_what_its_dataset_gives(fresh_cache):
+    from workbench.loaders import Dataset
+
+    words = ["3", "1", "4", "0"]
+    from_list = wb.embed(words, Table(), progress=False)
+    from_dataset = wb.embed(Dataset.from_items(words, modality="word"), Table(), progress=False)
+    np.testing.assert_array_equal(from_list.vectors, from_dataset.vectors)
+    assert from_list.labels == from_dataset.labels == words
+    pd.testing.assert_frame_equal(from_list.meta, from_dataset.meta)
+    assert from_list.provenance == from_dataset.provenance
+    assert from_list.neighbours("3", k=1)["item"].tolist() == from_dataset.neighbours("3", k=1)["item"].tolist()
+
+
+def test_a_list_and_its_dataset_share_one_cache_entry(fresh_cache):
+    from workbench.loaders import Dataset
+
+    model = Table()
+    wb.embed(("2", "0", "4"), model, progress=False)  # a tuple takes the list path too
+    wb.embed(Dataset.from_items(["2", "0", "4"], modality="word"), model, progress=False)
+    assert model.calls == 1 and len(list((fresh_cache / "embeddings").iterdir())) == 1
+
+
+def test_the_list_is_copied_and_its_metadata_made_on_first_use(fresh_cache):
+    words = ["1", "2"]
+    emb = wb.embed(words, Table(), progress=False, cache=False)
+    words.append("3")  # the caller's list changes afterwards: the embeddings do not
+    assert emb.labels == ["1", "2"] and emb.meta["item"].tolist() == ["1", "2"]
+    emb2 = wb.embed([1, 2], Table(), progress=False, cache=False)  # numbers: labels become text
+    assert emb2.labels == ["1", "2"] and emb2.meta["item"].tolist() == [1, 2]
+
+
+def test_vectors_are_kept_read_only_and_a_models_own_array_is_never_frozen():
+    model = Table(view=True)
+    emb = wb.embed(["0", "1"], model, progress=False, cache=False)
+    assert not emb.vectors.flags.writeable
+    assert model.table.flags.writeable and not np.shares_memory(emb.vectors, model.table)
+    fresh = wb.embed(["0", "1"], Table(), progress=False, cache=False)
+    assert not fresh.vectors.flags.writeable
+
+
+def test_glove_vectors_are_looked_up_not_stored(fresh_cache, glove):
+    emb = wb.embed(["king", "queen"], "glove-6b-50d", progress=False)
+    np.testing.assert_array_equal(emb.vectors, glove[["king", "queen"]])
+    assert not (fresh_cache / "embeddings").exists()  # reading it back would cost as much as the lookup
+
+
+def test_glove_list_of_10k_words_equals_the_plain_lookup(glove):
+    words = [w for w in glove.labels[:20_000] if w.isalpha()][:10_000]
+    emb = wb.embed(words, "glove-6b-50d", progress=False)
+    position = {w: i for i, w in enumerate(glove.labels)}
+    np.testing.assert_array_equal(emb.vectors, glove.vectors[[position[w] for w in words]])
+    assert emb.labels == words and emb.meta["item"].tolist() == words
+
+
+# Bad inputs (for the project's bad-input matrix): input -> error class, message.
+LIST_BAD = [
+    (lambda: wb.embed([], "glove-6b-50d"), "EmptyInputError", "Dataset 'items' has no rows"),
+    (lambda: wb.embed(["king", "king"], "glove-6b-50d", progress=False), "InvalidParameterError",
+     r"'labels' parameter of Embeddings must be unique. Got \"1 repeated labels: 'king' \(2x\)\""),
+    (lambda: wb.embed(["king", "zzqqxxw"], "glove-6b-50d", progress=False), "UnknownLabelError", "zzqqxxw"),
+    (lambda: wb.embed(("a", "b", "c"), Table(), max_items=2), "SizeLimitError", "3 items is above max_items=2"),
+]
+
+
+@pytest.mark.parametrize("call, error, match", LIST_BAD)
+def test_bad_word_lists(call, error, match):
+    from workbench.core import errors
+
+    with pytest.raises(getattr(errors, error), match=match):
+        call()

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
 from .core.cache import cached, content_hash
 from .core.embeddings import Embeddings
-from .core.errors import DimensionMismatchError, InvalidParameterError, SizeLimitError
+from .core.errors import DimensionMismatchError, EmptyInputError, InvalidParameterError, SizeLimitError
 from .core.items import items_digest
 from .core.progress import Progress
-from .loaders.base import Dataset, as_dataset
+from .loaders.base import as_dataset
 from .models.base import MODELS, Embedder, get_model
 
 __all__ = ["embed", "MAX_ITEMS"]
@@ -52,18 +54,27 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
     if not isinstance(embedder, Embedder):
         raise InvalidParameterError("model", "a model name (see wb.catalog()) or an Embedder", type(model).__name__,
                                     owner="embed")
-    dataset = as_dataset(data, limit, modality=embedder.modality)
-    if dataset.name not in ("items", "dataframe") and dataset.modality not in embedder.modalities:
-        valid = MODELS.names(dataset.modality)
-        raise InvalidParameterError("model", f"a {dataset.modality} model for {dataset.name!r} (one of {valid})",
-                                    embedder.name, owner="embed")
-    if len(dataset) > max_items:
-        raise SizeLimitError(f"{len(dataset):,} items is above max_items={max_items:,}. Pass limit=... to embed "
+    if type(data) in (list, tuple):
+        # A plain list: no table is built; its metadata (the ``item`` column) is made on first use.
+        items = list(data[:limit] if limit else data)
+        if not items:
+            raise EmptyInputError("Dataset 'items' has no rows.")
+        labels = items if set(map(type, items)) <= {str} else [str(x) for x in items]
+        name, modality = "items", embedder.modality
+        meta = functools.partial(_items_frame, items)
+    else:
+        dataset = as_dataset(data, limit, modality=embedder.modality)
+        if dataset.name not in ("items", "dataframe") and dataset.modality not in embedder.modalities:
+            valid = MODELS.names(dataset.modality)
+            raise InvalidParameterError("model", f"a {dataset.modality} model for {dataset.name!r} (one of {valid})",
+                                        embedder.name, owner="embed")
+        labels, items = dataset.labels, dataset.items  # each is a pass over the frame: read them once
+        name, modality, meta = dataset.name, dataset.modality, dataset.meta
+    if len(items) > max_items:
+        raise SizeLimitError(f"{len(items):,} items is above max_items={max_items:,}. Pass limit=... to embed "
                              "fewer, or a larger max_items if this machine can take it.")
-    labels, items = dataset.labels, dataset.items  # each is a pass over the frame: read them once
     fingerprint = embedder.fingerprint()
-    key = content_hash("embed", fingerprint, labels, items_digest(items))
-    provenance = {"model": embedder.name, "dataset": dataset.name, "modality": dataset.modality,
+    provenance = {"model": embedder.name, "dataset": name, "modality": modality,
                   "params": embedder.params(), "fingerprint": fingerprint}
     reporter = Progress(progress, should_stop, description=f"embedding with {embedder.name}")
 
@@ -71,12 +82,23 @@ def embed(data, model: str | Embedder = "glove-6b-50d", *, limit: int | None = N
         return _encode_in_chunks(embedder, items, reporter)
 
     try:
-        # Only the vectors are stored: the key already pins labels and items, and the dataset gives the metadata.
-        vectors = cached("embeddings", key, compute, _save_vectors, _load_vectors,
-                         validate=lambda v: v.ndim == 2 and v.shape[0] == len(items))[0] if cache else compute()
+        if cache and getattr(embedder, "cache_vectors", True):
+            # Only the vectors are stored: the key pins labels and items, and the dataset gives the metadata.
+            key = content_hash("embed", fingerprint, labels, items_digest(items))
+            vectors = cached("embeddings", key, compute, _save_vectors, _load_vectors,
+                             validate=lambda v: v.ndim == 2 and v.shape[0] == len(items))[0]
+        else:
+            vectors = compute()
     finally:
         reporter.close()
-    return Embeddings(vectors, labels, meta=dataset.meta, provenance=provenance, embedder=embedder)
+    # The vectors are this call's own (computed or read now): kept as they are, not copied. The labels
+    # are text on both paths (a Dataset's labels are str).
+    return Embeddings._adopt(vectors, labels, text_labels=True, meta=meta, provenance=provenance, embedder=embedder)
+
+
+def _items_frame(items: list) -> pd.DataFrame:
+    """The metadata of a plain list, as :meth:`Dataset.meta` gives it: one ``item`` column."""
+    return pd.DataFrame({"item": items})
 
 
 def _save_vectors(vectors: np.ndarray, folder) -> None:

@@ -37,9 +37,9 @@ class Embeddings:
         Finite numbers; stored as a read-only float32 array.
     labels : sequence of str, optional
         One unique label per row (a word, a title, an id). Defaults to ``"0"``, ``"1"``, ...
-    meta : pandas.DataFrame, optional
+    meta : pandas.DataFrame or callable, optional
         Extra columns aligned to the rows (category, text, year, ...), used to colour maps and
-        fill tooltips.
+        fill tooltips. A callable returning that frame is called on first use (lazy metadata).
     provenance : dict, optional
         Where the vectors came from: ``model``, ``dataset``, ``params`` and the ``history`` of
         operations that produced this object.
@@ -63,17 +63,45 @@ class Embeddings:
 
     def __init__(self, vectors, labels: Sequence[str] | None = None, *, meta: pd.DataFrame | None = None,
                  provenance: dict | None = None, embedder: Any = None, index: str = "auto"):
-        x = as_matrix(vectors)
+        self._setup(as_matrix(vectors), labels, meta, provenance, embedder, index)
+
+    def _setup(self, x: np.ndarray, labels, meta, provenance, embedder, index, text_labels=False) -> None:
         self._vectors = x
-        self._labels = as_labels(labels, len(x))
-        self._position = {label: i for i, label in enumerate(self._labels)}
-        self._meta = as_meta(meta, len(x))
+        self._labels, self._position = _labels_and_positions(labels, len(x), text_labels)
+        # A callable ``meta`` is built on first use: a plain word list needs no table until someone asks.
+        self._meta_frame = None if callable(meta) else as_meta(meta, len(x))
+        self._meta_source = meta if callable(meta) else None
         self.provenance = dict(provenance or {})
         self.embedder = embedder
         self.index_method = index
         self._unit = None
         self._indexes = {}
         self._fingerprint = None
+
+    @classmethod
+    def _adopt(cls, vectors: np.ndarray, labels, *, text_labels: bool = False, **kwargs) -> Embeddings:
+        """Like the constructor, but keeps ``vectors`` itself (made read-only) instead of a copy.
+
+        For arrays nobody else holds: fresh from a model or read from the cache (a view of another
+        array is copied). Every check of the constructor still runs (shape, finite numbers, unique
+        labels). ``text_labels=True`` says the caller has checked that ``labels`` is a list of str.
+        """
+        self = cls.__new__(cls)
+        x = vectors
+        if not (isinstance(x, np.ndarray) and x.base is None and x.dtype == np.float32 and x.ndim == 2 and x.size
+                and x.flags.c_contiguous and np.isfinite(x).all()):
+            x = as_matrix(vectors)  # a view of another array, another dtype: a copy, or the constructor's error
+        x.setflags(write=False)
+        self._setup(x, labels, kwargs.pop("meta", None), kwargs.pop("provenance", None),
+                    kwargs.pop("embedder", None), kwargs.pop("index", "auto"), text_labels=text_labels)
+        return self
+
+    @property
+    def _meta(self) -> pd.DataFrame:
+        if self._meta_frame is None:
+            self._meta_frame = as_meta(self._meta_source(), len(self._vectors))
+            self._meta_source = None
+        return self._meta_frame
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -413,3 +441,17 @@ class Embeddings:
 
     def _result(self, ids: np.ndarray, scores: np.ndarray, *, index: str) -> pd.DataFrame:
         return result_frame(ids, scores, labels=self._labels, meta=self._meta, index=index)
+
+
+def _labels_and_positions(labels, n: int, text: bool = False) -> tuple[tuple[str, ...], dict]:
+    """Labels as a tuple and their row numbers; one dict build checks uniqueness for text labels.
+
+    ``text=True``: the caller has checked that every label is a str.
+    """
+    if isinstance(labels, (list, tuple)) and len(labels) == n and (text or set(map(type, labels)) <= {str}):
+        labels = tuple(labels)
+        position = dict(zip(labels, range(n)))
+        if len(position) == n:
+            return labels, position
+    labels = as_labels(labels, n)  # the general path, with its messages (repeated labels, wrong count...)
+    return labels, dict(zip(labels, range(n)))

@@ -1,7 +1,7 @@
 """The embedder contract and the model registry.
 
 An embedder is a small class: parameters in ``__init__`` (no loading there), ``encode(items)``
-returning float32 ``(n, dim)``, and ``name``, ``modality``, ``modalities`` and ``dim``. It loads
+returning a new float32 ``(n, dim)`` array (``wb.embed`` keeps it, read-only, without a copy), and ``name``, ``modality``, ``modalities`` and ``dim``. It loads
 its model on first use. ``dim`` belongs to the instance (a Word2Vec with ``vector_size=50`` is
 50-d); ``modalities`` is the set of kinds of input it can encode (an aligned text+image model
 encodes both), and ``encode_query`` embeds a query of another modality than the items.
@@ -41,6 +41,9 @@ class Embedder:
     dim: int = 0
     batch_size: int = 256
     trainable: bool = False
+    #: False for a model whose encoding is a table lookup: reading vectors back from the disk cache
+    #: costs as much as looking them up again, so ``wb.embed`` does not store them.
+    cache_vectors: bool = True
 
     def encode(self, items) -> np.ndarray:
         """Vectors for ``items`` as float32 ``(len(items), dim)``."""

@@ -8,7 +8,6 @@ copied into the repository.
 from __future__ import annotations
 
 import functools
-
 import itertools
 
 import numpy as np
@@ -39,6 +38,7 @@ class GloVe(Embedder):
     """
 
     dim = 50
+    cache_vectors = False  # a lookup is as fast as reading the disk cache back (benchmarks/results)
 
     def weights_id(self):
         return {"package": GLOVE_PACKAGE, "version": _glove_version()}
