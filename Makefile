@@ -24,11 +24,16 @@ $(STAMP): pyproject.toml Makefile scripts/setup_system.sh
 	$(THREADS) $(BIN)/python -m workbench.warmup
 	touch $(STAMP)
 
+# The tour opens from a git-ignored working copy (my-notebooks/): running it never writes outputs into
+# the tracked notebooks, and the copy carries this Python's language_info, so it does not open as modified.
 lab: setup
-	$(THREADS) $(BIN)/jupyter lab $(AS_ROOT) notebooks/00_tour.ipynb
+	$(BIN)/python scripts/notebook_copies.py my-notebooks
+	$(THREADS) $(BIN)/jupyter lab $(AS_ROOT) my-notebooks/00_tour.ipynb
 
+# Voilà gives every visitor a kernel; one idle for 15 minutes (tab closed or left) is shut down.
 demo: setup
-	$(THREADS) $(BIN)/voila notebooks/demo.ipynb
+	$(THREADS) $(BIN)/voila notebooks/demo.ipynb \
+	  --MappingKernelManager.cull_idle_timeout=900 --MappingKernelManager.cull_interval=60
 
 # pytest exits 5 when it collects nothing; that is not a failure of the set-up.
 # In CI (CI=true) the browser tests must run: a missing Chromium is an error, not a skip.

@@ -194,11 +194,10 @@ def warm_cache(cache: Path, log_dir: Path | None = None, timeout: float = 900) -
 
 
 def copy_notebooks(workdir: Path) -> None:
-    """The repo's notebooks/*.ipynb into the served folder, so JupyterLab never writes into the repo."""
-    workdir = Path(workdir)
-    workdir.mkdir(parents=True, exist_ok=True)
-    for nb in NOTEBOOKS.glob("*.ipynb"):
-        shutil.copy(nb, workdir / nb.name)
+    """The repo's notebooks as ``make lab`` copies them (``scripts/notebook_copies.py``) into the served
+    folder, so JupyterLab never writes into the repo and opens them as a person gets them."""
+    subprocess.run([sys.executable, str(REPO / "scripts" / "notebook_copies.py"), str(workdir)], check=True,
+                   timeout=120)
 
 
 def start_lab(workdir: Path, env: dict, log_dir: Path) -> Server:
@@ -222,13 +221,22 @@ def start_lab(workdir: Path, env: dict, log_dir: Path) -> Server:
     return server
 
 
-def start_voila(notebook: str, workdir: Path, env: dict, log_dir: Path) -> Server:
-    """Voilà serving one notebook as an app; returns once a static file answers (never poll ``/``:
-    every ``GET /`` executes the whole notebook in a new kernel)."""
+def demo_voila_options() -> dict[str, str]:
+    """The ``--Class.trait=value`` options ``make demo`` passes to Voilà (read from the Makefile)."""
+    text = (REPO / "Makefile").read_text().replace("\\\n", " ")
+    recipe = re.search(r"^demo:.*\n((?:\t.*\n)+)", text, re.M).group(1)
+    return dict(re.findall(r"--([A-Za-z]+\.[a-z_]+)=(\S+)", recipe))
+
+
+def start_voila(notebook: str, workdir: Path, env: dict, log_dir: Path, options: dict | None = None) -> Server:
+    """Voilà serving one notebook as an app, with ``make demo``'s options (``options`` override them);
+    returns once a static file answers (never poll ``/``: every ``GET /`` executes the whole notebook
+    in a new kernel)."""
     port, token = free_port(), uuid.uuid4().hex
+    flags = [f"--{k}={v}" for k, v in {**demo_voila_options(), **(options or {})}.items()]
     server = Server("voila", [
         sys.executable, "-m", "voila", notebook, "--no-browser",
-        "--Voila.ip=127.0.0.1", f"--port={port}", "--Voila.port_retries=0", f"--token={token}",
+        "--Voila.ip=127.0.0.1", f"--port={port}", "--Voila.port_retries=0", f"--token={token}", *flags,
     ], cwd=workdir, env=env, log_dir=log_dir)
     server.base, server.token = f"http://127.0.0.1:{port}", token
     try:

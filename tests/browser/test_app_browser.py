@@ -140,6 +140,9 @@ def test_tour_in_jupyterlab(lab, page, artifacts, timings):
     t0 = time.monotonic()
     _servers.open_in_lab(page, lab, "00_tour.ipynb")
     timings["lab tour: open notebook until kernel idle"] = time.monotonic() - t0
+    page.wait_for_timeout(1000)
+    # Opened, not yet run: JupyterLab must not mark it modified (the copy carries the kernel's language_info).
+    expect(page.locator(".jp-mod-dirty")).to_have_count(0)
 
     t1 = time.monotonic()
     _servers.start_run_all(page)
