@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as widgets
 
+from ._scroll import ScrollIntoView
 from .analogy import AnalogyPanel
 from .neighbours import NeighboursPanel
 from .projection import ProjectionPanel, check_map_options
@@ -32,7 +35,10 @@ class Workbench(widgets.VBox):
     background : bool
         Compute slow things in a thread (switch off in scripts and tests).
     height, width : int
-        Size of the map in pixels.
+        Size of the map in pixels. The defaults fit map, controls and tabs on one screen of a
+        1,366-px laptop with JupyterLab's file browser open.
+    title : str, optional
+        A heading above the app (none by default: the notebook around it has one).
 
     Examples
     --------
@@ -44,7 +50,7 @@ class Workbench(widgets.VBox):
 
     def __init__(self, dataset: str = "glove-vocab", model: str = "glove-6b-50d", *, limit: int = 5000,
                  method: str = "umap", dim: int = 2, colour: str | None = None, embeddings=None,
-                 background: bool = True, height: int = 560, width: int = 640):
+                 background: bool = True, height: int = 480, width: int = 560, title: str | None = None):
         from ..core.errors import InvalidParameterError
         from ..core.validation import check_number
 
@@ -53,6 +59,8 @@ class Workbench(widgets.VBox):
         for name, value in (("dataset", dataset), ("model", model)):
             if not isinstance(value, str):
                 raise InvalidParameterError(name, "a registered name (a string)", value, owner="Workbench")
+        if title is not None and not isinstance(title, str):
+            raise InvalidParameterError("title", "a string or None", title, owner="Workbench")
         if colour is not None and not isinstance(colour, str):
             raise InvalidParameterError("colour", "a metadata column name or None", colour, owner="Workbench")
         if not isinstance(background, bool):
@@ -67,18 +75,20 @@ class Workbench(widgets.VBox):
         self.training = TrainingPanel(self.state)
         self.status = StatusPanel(self.state)
         tabs = widgets.Tab(children=[self.neighbours, self.analogy, self.similarity, self.training]).add_class("wb-tabs")
-        for i, title in enumerate(["Neighbours", "Analogy", "Similarity", "Train"]):
-            tabs.set_title(i, title)
+        for i, title_ in enumerate(["Neighbours", "Analogy", "Similarity", "Train"]):
+            tabs.set_title(i, title_)
         source = widgets.Accordion(children=[self.source], selected_index=None).add_class("wb-source")
         source.set_title(0, "Data and model")
-        title = widgets.HTML("<h3 style='margin:4px 0'>Embedding workbench</h3>")
-        body = widgets.HBox([self.projection, tabs])
-        # The map has a fixed pixel width (plotly widgets do not follow their container); the tabs
-        # take the rest, and the row wraps on narrow screens instead of overlapping.
+        # Two columns: the map (fixed pixel width: plotly widgets do not follow their container) and,
+        # beside it, status, data and the tabs, so map and answers share one screen. On a narrow screen
+        # the row wraps instead of overlapping.
         self.projection.layout = widgets.Layout(flex="0 0 auto", width=f"{width + 10}px")
-        tabs.layout = widgets.Layout(flex="1 1 380px", min_width="380px")
+        side = widgets.VBox([self.status, source, tabs]).add_class("wb-side")
+        side.layout = widgets.Layout(flex="1 1 340px", min_width="340px")
+        body = widgets.HBox([self.projection, side])
         body.layout = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
-        super().__init__([title, source, self.status, body])
+        heading = [widgets.HTML(f"<h3 style='margin:4px 0'>{html.escape(title)}</h3>")] if title else []
+        super().__init__([ScrollIntoView(), *heading, body])
         self.add_class("wb-app")
         if embeddings is not None:
             self.source.use(embeddings)
