@@ -21,7 +21,8 @@ import numpy as np
 
 from .errors import DimensionMismatchError, InvalidParameterError
 
-__all__ = ["label_sizes", "place_labels", "label_boxes", "overlapping_pairs", "boxes_overlap", "covers_anchor"]
+__all__ = ["label_sizes", "place_labels", "label_boxes", "overlapping_pairs", "boxes_overlap", "covers_anchor",
+           "to_pixels", "to_data"]
 
 CHAR_WIDTH = 0.6    # estimated width of a character, in font sizes
 LINE_HEIGHT = 1.3   # estimated height of a line of text, in font sizes
@@ -84,8 +85,29 @@ def covers_anchor(boxes, anchors, radius: float = 0.0) -> np.ndarray:
     return np.linalg.norm(nearest - a, axis=1) < radius + 1e-9 if radius > 0 else (nearest == a).all(axis=1)
 
 
+def to_pixels(xy, ranges, area) -> np.ndarray:
+    """Data coordinates to pixels of a plot ``area`` ``(width, height)`` showing ``ranges`` ``((x0, x1), (y0, y1))``.
+
+    Examples
+    --------
+    >>> to_pixels([[0.5, 10.0]], ((0, 1), (0, 20)), (400, 300)).tolist()
+    [[200.0, 150.0]]
+    """
+    (x0, x1), (y0, y1) = ranges
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    return np.column_stack([(xy[:, 0] - x0) / (x1 - x0) * area[0], (xy[:, 1] - y0) / (y1 - y0) * area[1]])
+
+
+def to_data(px, ranges, area) -> np.ndarray:
+    """Pixels back to data coordinates (the inverse of :func:`to_pixels`)."""
+    (x0, x1), (y0, y1) = ranges
+    px = np.asarray(px, dtype=float).reshape(-1, 2)
+    return np.column_stack([x0 + px[:, 0] / area[0] * (x1 - x0), y0 + px[:, 1] / area[1] * (y1 - y0)])
+
+
 def place_labels(anchors, sizes, *, width: float, height: float, marker_radius: float = 6.0, gap: float = 2.0,
-                 padding: float = 1.0, on_anchor: bool = False, repulsion_steps: int = 30) -> np.ndarray:
+                 padding: float = 1.0, on_anchor: bool = False, obstacles=None,
+                 repulsion_steps: int = 30) -> np.ndarray:
     """Centres, in pixels, for labels of ``sizes`` beside ``anchors``, none overlapping another.
 
     Parameters
@@ -105,6 +127,8 @@ def place_labels(anchors, sizes, *, width: float, height: float, marker_radius: 
     on_anchor : bool
         Try the anchor itself first (names written over a region, such as cluster names, rather than
         beside a marker); markers are then not avoided.
+    obstacles : array-like, shape (m, 4), optional
+        Boxes ``(x0, y0, x1, y1)`` no label may cover either (arrows, other marks).
     repulsion_steps : int
         Passes of pushing still-overlapping labels apart, for plots too crowded for the greedy pass.
 
@@ -135,6 +159,8 @@ def place_labels(anchors, sizes, *, width: float, height: float, marker_radius: 
         return np.zeros((0, 2))
     radius = 0.0 if on_anchor else float(marker_radius)
     markers = np.hstack([anchors - radius, anchors + radius]) if radius > 0 else np.zeros((0, 4))
+    if obstacles is not None and len(obstacles):
+        markers = np.vstack([markers, np.asarray(obstacles, dtype=float).reshape(-1, 4)])
     step = max(float(np.median(sizes[:, 1])) * 0.75, 4.0)
     centres = np.zeros((n, 2))
     placed = np.zeros((0, 4))
