@@ -505,3 +505,4 @@ class BookmarksPanel(widgets.HBox):
         with self.app.state.guard(f"going to the view {name!r}"):
             go_to(self.app, name)
             self.app.state.report(f"Showing the saved view {name!r}.", "success")
+        self._refresh()  # back to the prompt, so the same view can be picked again

@@ -135,9 +135,10 @@ def standalone_html(app, *, title: str | None = None) -> str:
 def export_html(app, path, *, title: str | None = None) -> Path:
     """Write the current map as one self-contained HTML file that opens offline; returns the path.
 
-    plotly.js (about 4.8 MB) is inlined, MathJax is left out and nothing is loaded from the
-    network. The points cost about 1.2 MB per 10,000 (coordinates as base64 binary, hover text,
-    row ids): 500 GloVe words make a 4.9 MB page, 10,000 about 6.0 MB.
+    plotly.js (4.8 MB) is inlined, MathJax is left out and nothing is loaded from the network.
+    The points cost little beside it: coordinates and row ids travel as base64 binary, so 10,000
+    GloVe words add about 0.25 MB (a 5.06 MB page; 500 words make 4.84 MB). Longer hover texts
+    (sentences, metadata columns) add their length.
 
     Parameters
     ----------
@@ -171,13 +172,15 @@ def find_chromium() -> str | None:
 
 
 def _png_with_kaleido(fig, width: int, height: int, scale: float, chromium: str | None) -> bytes:
-    import plotly.io as pio
+    """kaleido 1.x called directly: plotly.io would let kaleido's page load MathJax from a CDN."""
+    import kaleido
 
     before = os.environ.get("BROWSER_PATH")
     if chromium and not before:  # kaleido 1.x (choreographer) reads the browser from BROWSER_PATH
         os.environ["BROWSER_PATH"] = chromium
     try:
-        return pio.to_image(fig, format="png", width=width, height=height, scale=scale, validate=False)
+        return kaleido.calc_fig_sync(fig.to_dict(), opts={"format": "png", "width": width, "height": height,
+                                                          "scale": scale}, kopts={"mathjax": False})
     finally:
         if chromium and not before:
             os.environ.pop("BROWSER_PATH", None)
@@ -220,9 +223,11 @@ def export_png(app, path, *, scale: float = 2, engine: str = "auto") -> Path:
     Parameters
     ----------
     engine : {"auto", "kaleido", "browser"}
-        ``kaleido`` renders through kaleido 1.x with the system's Chrome/Chromium (about 3-8 s: it
-        starts a browser); ``browser`` opens the standalone HTML in headless Chromium through
-        Playwright and screenshots the plot; ``auto`` tries kaleido, then the browser.
+        ``kaleido`` renders through kaleido 1.x with the system's Chrome/Chromium, found as
+        :func:`find_chromium` says and handed to kaleido as ``BROWSER_PATH`` (12-15 s on a busy
+        2-core machine: it starts a browser; MathJax is off, so nothing is fetched). ``browser``
+        opens the standalone HTML in headless Chromium through Playwright, network off, and
+        screenshots the plot. ``auto`` tries kaleido, then the browser.
 
     Raises
     ------
