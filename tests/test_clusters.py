@@ -14,7 +14,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from workbench.core import clusters as mod
-from workbench.core.clusters import Clusters, class_tfidf, find_clusters, name_clusters
+from workbench.core.clusters import Clusters, class_tfidf, find_clusters, medoid, name_clusters
 from workbench.core.errors import (DimensionMismatchError, EmptyInputError, InvalidParameterError, NonFiniteError,
                                    WorkbenchError)
 
@@ -166,6 +166,26 @@ def test_all_stop_word_documents_fall_back_to_numbered_names():
     assert found.names == ("cluster 1", "cluster 2")
 
 
+def test_one_cluster_on_request_is_every_usable_row():
+    x, _ = blobs(k=3, seed=11)
+    found = find_clusters(x, n_clusters=1, labels=[f"w{i}" for i in range(len(x))])
+    assert found.k == 1 and found.choice == "given" and found.method == "none" and (found.labels_ == 0).all()
+    np.testing.assert_allclose(found.centroids[0], unit(x).mean(axis=0), rtol=1e-5, atol=1e-6)
+
+
+def test_medoid_is_a_member_on_a_lobe_not_the_mean_in_the_gap():
+    rng = np.random.default_rng(0)
+    points = np.vstack([rng.normal([-10, 0], 0.5, size=(30, 2)), rng.normal([10, 0], 0.5, size=(40, 2))])
+    centre = medoid(points)
+    assert abs(points.mean(axis=0)[0]) < 3 and centre[0] > 8  # the mean falls between the lobes
+    assert np.min(np.linalg.norm(points - centre, axis=1)) == 0.0
+    brute = points[np.argmin([np.linalg.norm(points - p, axis=1).sum() for p in points])]
+    np.testing.assert_array_equal(centre, brute)
+    big = rng.normal(size=(5000, 2))
+    np.testing.assert_array_equal(medoid(big, limit=500), medoid(big, limit=500))
+    assert np.linalg.norm(medoid(big, limit=500)) < 0.2
+
+
 # ----------------------------------------------------------------------------- awkward input
 def test_zero_rows_get_minus_one_and_their_own_category():
     x, _ = blobs(k=3, seed=10)
@@ -204,6 +224,8 @@ BAD_INPUTS = [
     (lambda: find_clusters(np.eye(4), labels=["a", "b"]), DimensionMismatchError, "Got 2 labels for 4 vectors"),
     (lambda: find_clusters(np.eye(4), max_clusters=1), InvalidParameterError, "'max_clusters'"),
     (lambda: find_clusters("not vectors"), DimensionMismatchError, "Vectors must be numbers"),
+    (lambda: find_clusters(np.eye(4), texts=["a"]), DimensionMismatchError, "Got 1 texts for 4 vectors"),
+    (lambda: medoid(np.zeros((0, 2))), EmptyInputError, "A medoid needs at least one point"),
     (lambda: name_clusters(Clusters(np.array([0, 0]), np.eye(1), ("a",), np.array([2])), labels=["x", "y"]),
      InvalidParameterError, "'vectors' parameter of name_clusters"),
 ]

@@ -372,6 +372,24 @@ def test_highlight_labels_follow_the_zoom_and_3d_keeps_plotlys_labels():
     assert labels["meta"]["role"] == "highlight-labels" and leader["meta"]["role"] == "leader"
 
 
+def test_a_map_can_start_with_the_label_layers_and_update_them_in_place_by_role():
+    frame = crowded_frame()
+    fig = figures.scatter_map(frame, highlight_labels=True, width=800, height=560)
+    roles = [figures.role(t) for t in fig.data]
+    assert roles == ["points", "highlight", "highlight-labels", "leader", "query"]
+    assert all(values(t["x"]) == [] for t in traces(fig) if t["meta"]["role"] != "points")
+    fresh = figures.highlight_label_traces(frame, range(11), query_rows=[0], width=800, height=560)
+    for trace in fresh:  # what the map panel does with every overlay
+        [i] = [i for i, t in enumerate(fig.data) if figures.role(t) == figures.role(trace)]
+        fig.data[i].update(trace.to_plotly_json())
+    for trace in fresh:
+        [now] = traces(fig, figures.role(trace))
+        want = trace.to_plotly_json()
+        assert values(now["x"]) == values(want["x"]) and now["type"] == want["type"] == "scattergl"
+    assert traces(fig, "highlight-labels")[0]["text"][0] == "king"
+    assert [figures.role(t) for t in figures.scatter_map(frame).data] == ["points", "highlight", "query"]
+
+
 def test_zoom_to_frames_the_rows_with_padding():
     frame = crowded_frame()
     zoom = figures.zoom_to(frame, range(11), pad=0.15)

@@ -88,7 +88,7 @@ def _hover(frame: pd.DataFrame, rows: np.ndarray, hover_columns) -> dict:
 
 def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns=(), dim: int = 2,
                 title: str | None = None, height: int = 560, width: int | None = None,
-                cluster_labels: bool = False, density: bool = False) -> go.Figure:
+                cluster_labels: bool = False, density: bool = False, highlight_labels: bool = False) -> go.Figure:
     """A map of points: one trace per category of ``colour`` (or a colour scale for numbers).
 
     Parameters
@@ -109,6 +109,10 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
         ``"cluster-labels"`` (they stay above the WebGL points). 2-D categorical maps only; else ignored.
     density : bool
         Add faint density contours under the points (a ``Histogram2dContour``, role ``"density"``); 2-D only.
+    highlight_labels : bool
+        Start with the empty layers of :func:`highlight_label_traces` (roles ``"highlight"``,
+        ``"highlight-labels"``, ``"leader"``) instead of :func:`highlight_trace`'s, so a panel can
+        update each in place by role with that function's traces.
 
     Examples
     --------
@@ -152,7 +156,10 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
     if density and dim == 2 and n:
         traces.insert(0, _density_trace(frame))
     fig = go.Figure(traces)
-    fig.add_trace(highlight_trace(frame, [], dim=dim))  # panels update it in place
+    if highlight_labels:  # panels update these in place
+        fig.add_traces(highlight_label_traces(frame, [], dim=dim, width=width, height=height))
+    else:
+        fig.add_trace(highlight_trace(frame, [], dim=dim))
     fig.add_trace(query_trace([], dim=dim))
     layout = dict(height=height, width=width, margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
                   dragmode="lasso" if dim == 2 else "orbit", hovermode="closest", uirevision="map",

@@ -256,9 +256,10 @@ def medoid(points, *, limit: int = 1_000) -> np.ndarray:
     >>> medoid([[0, 0], [1, 0], [2, 0], [10, 0], [11, 0]]).tolist()  # the mean, 4.8, lies in the gap
     [2.0, 0.0]
     """
-    points = np.asarray(points, dtype=float).reshape(len(points), -1)
-    if not len(points):
+    points = np.asarray(points, dtype=float)
+    if not points.size:
         raise EmptyInputError("A medoid needs at least one point; got none.")
+    points = points.reshape(len(points), -1)
     if len(points) > limit:
         points = points[np.linspace(0, len(points) - 1, limit).astype(int)]
     distances = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2)).sum(axis=1)
