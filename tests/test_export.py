@@ -408,6 +408,8 @@ def test_bad_state_that_only_the_data_can_reveal(good_state):
         export.open_state(mutate(good_state, "view.colour", "sectio"), background=False)
     with pytest.raises(InvalidParameterError, match=r"'limit' parameter of open_state must be one of"):
         export.open_state(good_state, limit=10)
+    with pytest.raises(InvalidParameterError, match=r"'embeddings' parameter of open_state must be None"):
+        export.open_state(good_state, embeddings=np.eye(3))
 
 
 def test_bad_export_arguments(app, tmp_path):

@@ -448,6 +448,10 @@ def open_state(state, *, embeddings=None, **kwargs):
     source, view = state["source"], state["view"]
     options = dict(method=view["map"]["method"], dim=view["map"]["dim"], colour=view["colour"], **kwargs)
     if source["kind"] == "registry":
+        if embeddings is not None:
+            raise InvalidParameterError("embeddings", f"None for a view of {source['dataset']!r} (it is embedded "
+                                        "again by name); pass vectors only for views of vectors brought with "
+                                        "app.use", type(embeddings).__name__, owner="open_state")
         app = Workbench(source["dataset"], source["model"], limit=source["limit"], **options)
     else:
         if embeddings is None and source["vectors"] is not None:
