@@ -103,6 +103,19 @@ def test_html_size_is_what_the_docstring_says(app, tmp_path):
     assert "4.84 MB" in export.export_html.__doc__
 
 
+def test_a_large_map_drawn_by_jupyter_scatter_exports_as_plotly(tmp_path):
+    a = wb.Workbench("glove-vocab", "glove-6b-50d", limit=60_000, method="pca", background=False)
+    assert a.projection.backend_name == "scatter"  # above the plotly limit the panel draws with jupyter-scatter
+    a.state.query = "paris"
+    fig = export.current_figure(a)  # rebuilt from the map's data with the same layers
+    assert sum(len(t.x) for t in fig.data if figures.role(t) == "points") == 60_000
+    highlight = next(t for t in fig.data if figures.role(t) == "highlight")
+    assert len(highlight.x) == len(a.state.highlight) == 11
+    size = export.export_html(a, tmp_path / "big.html").stat().st_size
+    assert size < 8e6  # 60,000 points add about 1.6 MB to plotly.js
+    assert export.view_state(a)["view"]["zoom"] is None  # jupyter-scatter's zoom is not read back
+
+
 # ---------------------------------------------------------------------------------------- PNG
 def _chromium_or_skip():
     if export.find_chromium() is None:
