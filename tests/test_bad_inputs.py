@@ -99,6 +99,12 @@ def npy(array, **kwargs) -> bytes:
     return buffer.getvalue()
 
 
+def parquet(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
 def emb(n=20, d=6, **kwargs):
     return wb.Embeddings(RNG.normal(size=(n, d)), **kwargs)
 
@@ -577,12 +583,40 @@ UPLOADS = [
          match="Loaded mine.tsv: 3 vectors of 2 dimensions .*labels from column 'label'.*'kind'", level="success"),
     Case("up-csv-zeros", lambda b: b.upload("z.csv", b"x,y\n0,0\n0,0\n0,0\n"), match="all zeros", level="success"),
     Case("up-npy-named-txt", lambda b: b.upload("v.txt", npy(np.eye(4))), match="Loaded v.txt", level="success"),
+    Case("up-parquet-garbage", lambda b: b.upload("v.parquet", b"PAR1garbage"),
+         match="^v.parquet could not be read as PARQUET"),
+    Case("up-parquet-good", lambda b: b.upload("v.parquet", parquet(pd.read_csv(io.BytesIO(CSV_GOOD), sep="\t"))),
+         match="Loaded v.parquet: 3 vectors of 2 dimensions .*labels from column 'label'", level="success"),
+    Case("up-ambiguous-then-picked", lambda b: (b.upload("two.csv", b"a,b,x\np,q,1\nr,s,2\nt,u,3\n"),
+                                                b.source.choose_columns(label="a")),
+         match="Loaded two.csv: 3 vectors of 1 dimensions .*labels from column 'a'", level="success"),
+    Case("up-ambiguous-says-pick", lambda b: b.upload("two.csv", b"a,b,x\np,q,1\nr,s,2\nt,u,3\n"),
+         match="ambiguous.*Pick the label column above",
+         check=lambda r, b: b.source.message.level == "error" and b.source.columns.layout.display == "flex"),
+    Case("up-class-column", lambda b: (b.upload("mine.tsv", CSV_GOOD), b.source.choose_columns(class_column="kind")),
+         match="colours by the class column 'kind'", level="success",
+         check=lambda r, b: b.projection.colour.value == "kind" and b.state.embeddings.meta.columns[0] == "kind"),
+    Case("up-class-is-label", lambda b: (b.upload("mine.tsv", CSV_GOOD),
+                                         b.source.choose_columns(label="kind", class_column="kind")),
+         match="mine.tsv: the column 'kind' cannot be both the labels and the class"),
+    Case("up-class-unknown", lambda b: (b.upload("mine.tsv", CSV_GOOD), b.source.choose_columns(class_column="nope")),
+         match="Unknown class column 'nope'", check=lambda r, b: r[-1] is False),
+    Case("up-columns-before-upload", lambda b: b.source.choose_columns(label="label"),
+         match="Upload a table .* first", check=lambda r, b: r is False),
 ]
 
 # ------------------------------------------------------------------------------------------ panels
 LONG = "x" * 1_000_000
 PANELS = [
     Case("nb-panel-unknown", lambda b: ask(b, "w99"), match="Unknown label 'w99'"),
+    Case("nb-panel-unknown-beside-the-box", lambda b: ask(b, "w99"), match="Unknown label 'w99'",
+         check=lambda r, b: (b.neighbours.message.level == "error" and "w99" in b.neighbours.message.text
+                             and b.neighbours.stale and b.neighbours.answered == "w1" and b.state.highlight == []
+                             and "wb-stale" in b.neighbours.result._dom_classes)),
+    Case("nb-panel-other-capitals-without-model", lambda b: ask(b, "W1"), match="Unknown label 'W1'.*'w1'"),
+    Case("nb-panel-whole-vocabulary-without-model", lambda b: (set_ui(b.neighbours.whole_vocabulary, True),
+                                                              ask(b, "w2")),
+         match="nearest is", level="success", check=lambda r, b: "on map" not in b.neighbours.result_frame),
     Case("nb-panel-megabyte", lambda b: ask(b, LONG), match="1,000,000 characters",
          check=lambda r, b: len(b.state.status) <= MAX_STATUS_CHARS),
     Case("nb-panel-k-capped", lambda b: (set_ui(b.neighbours.k, 50), ask(b, "w2")),
@@ -592,12 +626,17 @@ PANELS = [
          match="Nothing is loaded yet"),
     Case("an-panel-empty", lambda b: analogy(b, "", "w2", "w3"), match="Fill in all three"),
     Case("an-panel-unknown", lambda b: analogy(b, "w1", "nope", "w3"), match="Unknown label 'nope'"),
+    Case("an-panel-unknown-greys-and-drops-arrows", lambda b: analogy(b, "w1", "nope", "w3"),
+         match="Unknown label 'nope'",
+         check=lambda r, b: b.analogy.stale and b.state.arrows == [] and b.analogy.message.level == "error"),
     Case("an-panel-only-inputs", lambda b: (b.source.use(GOOD[:3], ["a", "b", "c"]), analogy(b, "a", "b", "c")),
          match="No row is left"),
     Case("an-panel-benchmark-no-words", lambda b: b.analogy.run_benchmark(), match="None of the benchmark's questions"),
     Case("sim-panel-empty", lambda b: compare(b, "  \n "), match="Type pairs"),
     Case("sim-panel-three", lambda b: compare(b, "w1 w2 w3\nw4"), match="two items .* or one item"),
     Case("sim-panel-unknown", lambda b: compare(b, "w1 nope"), match="word for the current model .*'nope'"),
+    Case("sim-panel-unknown-greys", lambda b: compare(b, "w1 nope"), match="'nope'",
+         check=lambda r, b: b.similarity.stale and b.similarity.message.level == "error"),
     Case("sim-panel-big-matrix", lambda b: compare(b, "\n".join(f"w{i % 19}" for i in range(201))),
          match="more than this panel shows"),
     Case("sim-panel-many-pairs", lambda b: compare(b, "w1 w2\n" * 2001), match="more than this panel shows"),

@@ -17,8 +17,8 @@ from .errors import (DimensionMismatchError, EmptyInputError, InvalidParameterEr
                      UnknownLabelError, UnknownNameError, closest)
 from .index import METRICS, normalize_rows
 
-__all__ = ["query_vector", "candidate_mask", "check_metric", "analogy_scores", "ANALOGY_METHODS", "COSMUL_EPSILON",
-           "result_frame", "rows_query", "top_k"]
+__all__ = ["query_vector", "casefold_row", "candidate_mask", "check_metric", "analogy_scores", "ANALOGY_METHODS",
+           "COSMUL_EPSILON", "result_frame", "rows_query", "top_k"]
 
 ANALOGY_METHODS = ("3cosadd", "3cosmul")
 COSMUL_EPSILON = 1e-6  # gensim's, Levy & Goldberg (2014) footnote 7
@@ -31,7 +31,10 @@ def query_vector(query, *, vectors: np.ndarray, position: Mapping[str, int], lab
 
     A string is a label only when it matches one exactly (so "King" goes to the embedder even if
     "king" is a label). Raw input is encoded with ``embedder.encode_query(query)`` when the embedder
-    has it (a text query for an image model), else ``embedder.encode([query])[0]``.
+    has it (a text query for an image model), else ``embedder.encode([query])[0]``. Its row is
+    then the label that differs from it only in case (see :func:`casefold_row`), so "King" is
+    left out of its own neighbours as gensim leaves out "king": the word asked about is never
+    its own answer.
     """
     dim = vectors.shape[1]
     if isinstance(query, (int, np.integer)) and not isinstance(query, (bool, np.bool_)):
@@ -61,7 +64,7 @@ def query_vector(query, *, vectors: np.ndarray, position: Mapping[str, int], lab
             raise DimensionMismatchError(
                 f"The model {name!r} makes {vec.shape[-1] if vec.ndim else 0}-d vectors, but these embeddings are "
                 f"{dim}-d: queries must come from the model that made the vectors.")
-        return vec, None
+        return vec, casefold_row(query, labels, position)
     try:
         vec = np.asarray(query, dtype=np.float32)
     except (TypeError, ValueError) as err:
@@ -73,6 +76,31 @@ def query_vector(query, *, vectors: np.ndarray, position: Mapping[str, int], lab
     if not np.isfinite(vec).all():
         raise NonFiniteError("The query vector contains NaN or infinite values.")
     return vec, None
+
+
+def casefold_row(query: str, labels: Sequence[str], position: Mapping[str, int] | None = None) -> int | None:
+    """The row of the label that equals ``query`` but for case ("king" for "King"), or None.
+
+    gensim's ``most_similar`` leaves the words asked about out of the answer; a query typed with
+    other capitals is the same word, so its case-folded label is the query itself. With several
+    such labels ("KING" and "king"), the lowercase one wins, then the capitalised, title-case and
+    upper-case ones (looked up in ``position``); any other spelling is found by one scan of the
+    labels (the first row wins).
+
+    Examples
+    --------
+    >>> casefold_row("King", ["queen", "king"]), casefold_row("pARIS", ["Paris"]), casefold_row("rome", ["paris"])
+    (1, 0, None)
+    """
+    if not isinstance(query, str):
+        return None
+    folded = query.casefold()
+    if position is not None:
+        for guess in (query.lower(), query.capitalize(), query.title(), query.upper()):
+            row = position.get(guess)
+            if row is not None and guess.casefold() == folded:
+                return row
+    return next((row for row, label in enumerate(labels) if label.casefold() == folded), None)
 
 
 def check_metric(metric) -> None:

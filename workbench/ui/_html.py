@@ -16,6 +16,16 @@ STYLE = """<style>
 .wb-status-busy {color: #0b4f8a; background: #eef6ff; padding: 6px 10px; border-left: 4px solid #1f77b4;}
 .wb-status-success {color: #185c1e; background: #f0fff0; padding: 6px 10px; border-left: 4px solid #2ca02c;}
 .wb-status-info {color: #333; background: #fafafa; padding: 6px 10px; border-left: 4px solid #bbb;}
+.wb-history {font-size: 12px; color: #555; margin: 2px 0 0 14px;}
+.wb-history ol {margin: 2px 0; padding-left: 18px;}
+.wb-history .wb-level-error {color: #a40000;}
+.wb-pm {font-size: 12px; padding: 2px 8px; margin: 2px 0; border-left: 3px solid #bbb;}
+.wb-pm-error {color: #a40000; background: #fff0f0; border-left-color: #d62728;}
+.wb-pm-busy {color: #0b4f8a; background: #eef6ff; border-left-color: #1f77b4;}
+.wb-pm-success {color: #185c1e; border-left-color: #2ca02c;}
+.wb-pm-info {color: #333;}
+.wb-stale {opacity: 0.4; filter: grayscale(1);}
+.wb-stale-note {font-size: 12px; color: #666; font-style: italic;}
 </style>"""
 
 
@@ -59,3 +69,28 @@ def items_grid(cells: list[str], total: int, *, caption: str = "selected") -> st
 
 def status(message: str, level: str) -> str:
     return STYLE + f'<div class="wb-status-{level}">{html.escape(message)}</div>' if message else ""
+
+
+def panel_message(message: str, level: str) -> str:
+    """A panel's own message line (class ``wb-panel-message-<level>``; red for errors)."""
+    if not message:
+        return ""
+    role = "alert" if level == "error" else "status"
+    return STYLE + (f'<div class="wb-pm wb-pm-{level} wb-panel-message-{level}" role="{role}">'
+                    f'{html.escape(message)}</div>')
+
+
+def message_history(entries: list[dict]) -> str:
+    """Earlier messages, newest first, folded under the status line (a ``<details>`` the person opens)."""
+    if not entries:
+        return ""
+    items = "".join(f'<li class="wb-level-{html.escape(e["level"])}"><code>{html.escape(e["time"])}</code> '
+                    f'{html.escape(e["text"])}</li>' for e in entries)
+    return (STYLE + f'<details class="wb-history"><summary>earlier messages ({len(entries)})</summary>'
+            f"<ol>{items}</ol></details>")
+
+
+def stale_note(query: str) -> str:
+    """The line over a greyed answer: it answers an earlier question, not the one in the box."""
+    note = f"greyed: the answer to {html.escape(query)}, not to the new input"
+    return STYLE + f'<div class="wb-stale-note">{note}</div>'

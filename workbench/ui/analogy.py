@@ -10,6 +10,7 @@ from ..core.errors import EmptyInputError, InvalidParameterError
 from ..core.validation import check_number
 from . import _html
 from .state import State
+from .status import MessageLine
 
 __all__ = ["AnalogyPanel"]
 
@@ -18,7 +19,9 @@ class AnalogyPanel(widgets.VBox):
     """Solve ``a : b :: c : ?`` (``b - a + c``) two ways; draw the offsets as arrows on the map.
 
     *Run benchmark* scores the current vectors on the Google analogy questions (questions-words,
-    restricted to the words on the map) and shows accuracy per section.
+    restricted to the words on the map) and shows accuracy per section. The panel's message line
+    sits under the three boxes; after a failed question the previous answer is greyed and its
+    arrows leave the map.
     """
 
     def __init__(self, state: State, *, k: int = 5, a: str = "man", b: str = "king", c: str = "woman"):
@@ -35,18 +38,25 @@ class AnalogyPanel(widgets.VBox):
                                         style={"description_width": "20px"}, layout={"width": "110px"})
         self.include_inputs = widgets.Checkbox(value=False, description="include input words", indent=False)
         self.solve = widgets.Button(description="Solve", icon="play", button_style="primary").add_class("wb-solve")
+        self.message = MessageLine(state, "analogy")
+        self.stale_note = widgets.HTML().add_class("wb-stale-note")
+        self.stale = False  # the tables shown answer an earlier question (the last one failed)
+        self._answered = ""
         self.answer = widgets.HTML().add_class("wb-analogy-answer")
         self.add_table = widgets.HTML(layout={"width": "50%"}).add_class("wb-analogy-add")
         self.mul_table = widgets.HTML(layout={"width": "50%"}).add_class("wb-analogy-mul")
         self.benchmark = widgets.Button(description="Run analogy benchmark", icon="check").add_class("wb-benchmark")
         self.benchmark_out = widgets.Box().add_class("wb-benchmark-out")
         self.benchmark_summary = widgets.HTML()
+        self.tables = widgets.HBox([self.add_table, self.mul_table])
         sep = lambda text: widgets.HTML(f"<b>{text}</b>")  # noqa: E731
         super().__init__([
             widgets.HBox([self.a, sep(":"), self.b, sep("::"), self.c, sep(": ?")]),
             widgets.HBox([self.k, self.include_inputs, self.solve]),
+            self.message,
+            self.stale_note,
             self.answer,
-            widgets.HBox([self.add_table, self.mul_table]),
+            self.tables,
             widgets.HBox([self.benchmark, self.benchmark_summary]),
             self.benchmark_out,
         ])
@@ -58,15 +68,24 @@ class AnalogyPanel(widgets.VBox):
         """New embeddings: answers about the previous ones go (tables never mix two sets of vectors)."""
         self.answer.value = self.add_table.value = self.mul_table.value = ""
         self.benchmark_summary.value = ""
+        self.benchmark_out.children = []  # the figure widget is kept for the next benchmark
+        self._answered = ""
+        self._set_stale(False)
+
+    def _set_stale(self, stale: bool) -> None:
+        """Grey the answer and tables (they answer an earlier question), or show them plainly."""
+        self.stale = stale and bool(self.add_table.value)
+        for widget in (self.answer, self.tables):
+            (widget.add_class if self.stale else widget.remove_class)("wb-stale")
+        self.stale_note.value = _html.stale_note(self._answered) if self.stale else ""
 
     def run(self) -> None:
         """Solve the analogy in the three boxes."""
         a, b, c = (w.value.strip() for w in (self.a, self.b, self.c))
-        with self.state.guard(f"solving {a} : {b} :: {c} : ?"):
+        with self.state.guard(f"solving {a} : {b} :: {c} : ?", where="analogy") as outcome:
             emb = self.state.require_embeddings()
             if not (a and b and c):
-                self.state.report("Fill in all three words: a : b :: c : ?", "error")
-                return
+                raise EmptyInputError("Fill in all three words: a : b :: c : ?")
             kwargs = dict(positive=[b, c], negative=[a], k=self.k.value, include_inputs=self.include_inputs.value)
             add = emb.analogy(method="3cosadd", **kwargs)
             mul = emb.analogy(method="3cosmul", **kwargs)
@@ -85,20 +104,23 @@ class AnalogyPanel(widgets.VBox):
             self.state.highlight = inputs + [int(add["row"].iloc[0])]
             self.state.arrows = ([(emb.position(a), emb.position(b)), (emb.position(c), int(add["row"].iloc[0]))]
                                  if a in emb and b in emb and c in emb else [])
+            self._answered = f"{a} : {b} :: {c} : ?"
+            self._set_stale(False)
             self.state.report(f"{a} : {b} :: {c} : {best_add} (3CosAdd) / {best_mul} (3CosMul).", "success")
+        if outcome.failed:
+            self._set_stale(True)
+            self.state.forget_answer()
 
     def run_benchmark(self) -> None:
         """Google analogy benchmark on the current vectors (their words only), accuracy per section."""
         from ..core.evaluation import analogy_accuracy
         from ..core.packaged import gensim_test_file
 
-        with self.state.guard("running the analogy benchmark"):
+        with self.state.guard("running the analogy benchmark", where="analogy"):
             emb = self.state.require_embeddings()
             result = analogy_accuracy(emb, gensim_test_file("questions-words.txt"), restrict=None)
             if result.total == 0:
-                self.state.report("None of the benchmark's questions has all four words in these embeddings.",
-                                  "error")
-                return
+                raise EmptyInputError("None of the benchmark's questions has all four words in these embeddings.")
             self.benchmark_summary.value = (f"accuracy <b>{result.accuracy:.1%}</b> ({result.correct:,} of "
                                             f"{result.total:,} answerable; {result.skipped:,} skipped: a word "
                                             "is not on the map)")

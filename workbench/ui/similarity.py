@@ -16,6 +16,7 @@ from . import _html
 from ._figure import show_figure
 from .job_bar import JobBar
 from .state import State
+from .status import MessageLine
 
 __all__ = ["SimilarityPanel", "parse_items"]
 
@@ -41,7 +42,9 @@ class SimilarityPanel(widgets.VBox):
     """Cosine similarities: one pair per line gives a table; one item per line gives a heatmap.
 
     A second model (any text or word model) adds its cosines beside the current ones, so two
-    models can be compared on the same pairs.
+    models can be compared on the same pairs. The panel's message line sits under the box; after
+    a failed comparison the previous table or heatmap is greyed. A second model's cosines that
+    arrive after other embeddings were shown are dropped (they were computed for the old ones).
     """
 
     def __init__(self, state: State, *, text: str = EXAMPLE):
@@ -53,6 +56,9 @@ class SimilarityPanel(widgets.VBox):
         self.other = widgets.Dropdown(options=[NO_MODEL], value=NO_MODEL, description="compare with",
                                       style={"description_width": "90px"}).add_class("wb-other-model")
         self.compute = widgets.Button(description="Compare", icon="balance-scale").add_class("wb-compare")
+        self.message = MessageLine(state, "similarity")
+        self.stale_note = widgets.HTML().add_class("wb-stale-note")
+        self.stale = False  # the table or heatmap shown answers an earlier input (the last one failed)
         self.result = widgets.HTML().add_class("wb-similarity")
         self.heatmap = widgets.Box().add_class("wb-heatmap")
         self.result_frame = None
@@ -60,7 +66,7 @@ class SimilarityPanel(widgets.VBox):
         self._models: dict = {}  # second models loaded so far, by name (loading MiniLM takes seconds)
         self._figure = None
         super().__init__([widgets.HBox([self.items, widgets.VBox([self.other, self.compute])]), self.job,
-                          self.result, self.heatmap])
+                          self.message, self.stale_note, self.result, self.heatmap])
         self.compute.on_click(lambda _: self.run())
         state.observe(self._fill_models, names=["embeddings", "model"])
         state.observe(self._clear, names="embeddings")
@@ -71,6 +77,14 @@ class SimilarityPanel(widgets.VBox):
         """New embeddings: cosines of the previous ones go (tables never mix two sets of vectors)."""
         self.result.value, self.result_frame = "", None
         self.heatmap.children = []
+        self._set_stale(False)
+
+    def _set_stale(self, stale: bool) -> None:
+        """Grey the table and heatmap (they answer an earlier input), or show them plainly."""
+        self.stale = stale and self.result_frame is not None
+        for widget in (self.result, self.heatmap):
+            (widget.add_class if self.stale else widget.remove_class)("wb-stale")
+        self.stale_note.value = _html.stale_note("the lines compared before") if self.stale else ""
 
     def _fill_models(self, _=None) -> None:
         current = self.state.model
@@ -81,7 +95,7 @@ class SimilarityPanel(widgets.VBox):
 
     def run(self) -> None:
         """Compute the cosines for the lines in the box."""
-        with self.state.guard("comparing similarities"):
+        with self.state.guard("comparing similarities", where="similarity") as outcome:
             emb = self.state.require_embeddings()
             rows = parse_items(self.items.value)
             if not rows:
@@ -98,6 +112,8 @@ class SimilarityPanel(widgets.VBox):
                 bad = next(r for r in rows if len(r) not in (1, 2) or len(r) != len(rows[0]))
                 raise EmptyInputError(f"Each line must hold two items (a pair) or one item (a list); "
                                       f"this line has {len(bad)}: {' '.join(bad)!r}.")
+        if outcome.failed:
+            self._set_stale(True)
 
     def _other_cosines(self, name: str, pairs, progress) -> np.ndarray:
         """Cosines of ``pairs`` under the model ``name`` (loaded once, in the background)."""
@@ -126,8 +142,23 @@ class SimilarityPanel(widgets.VBox):
         if other == NO_MODEL:
             self._show_pairs(frame, current, None, None)
             return
-        self.job.run(f"comparing with {other}", lambda progress: self._other_cosines(other, pairs, progress),
-                     lambda cosines: self._show_pairs(frame, current, other, cosines), slot="similarity")
+        version = self.state.data_version
+
+        def done(cosines) -> None:
+            if not self.state.is_current(version):  # other embeddings arrived meanwhile: these cosines are stale
+                self.state.report(f"The comparison with {other} was for the previous embeddings; it is not shown.",
+                                  "info", where="similarity")
+                return
+            with self.state.speaking("similarity"):
+                self._show_pairs(frame, current, other, cosines)
+
+        def ended(job) -> None:
+            if job.status == "failed":  # the runner put the reason in the status: show it here too
+                self.state.tell("similarity", self.state.status, "error")
+                self._set_stale(True)
+
+        self.job.run(f"comparing with {other}", lambda progress: self._other_cosines(other, pairs, progress), done,
+                     slot="similarity", on_end=ended)
 
     def _show_pairs(self, frame: pd.DataFrame, current: str, other: str | None, cosines) -> None:
         if other is not None:
@@ -137,6 +168,7 @@ class SimilarityPanel(widgets.VBox):
         self.result_frame = frame
         self.result.value = _html.table(frame, caption="cosine similarity")
         self.heatmap.children = []
+        self._set_stale(False)
         self.state.report(f"Cosine similarity of {len(frame)} pairs" + (f", beside {other}." if other else "."),
                           "success")
 
@@ -147,4 +179,5 @@ class SimilarityPanel(widgets.VBox):
         self.result_frame = matrix
         self.result.value = ""
         self._figure = show_figure(self.heatmap, self._figure, figures.similarity_heatmap(matrix))
+        self._set_stale(False)
         self.state.report(f"Cosine similarity of {len(items)} items with each other.", "success")

@@ -3,12 +3,18 @@
 Kept flat, like jupyter-scatter's widget: traits grouped by what they describe. Errors from any
 panel end up in ``status`` as a readable sentence; the traceback is kept in ``last_error`` (and
 the ``workbench`` logger at debug level), never printed under the cell, and state written before
-the error is kept. Slow work goes through :attr:`State.jobs` (see :mod:`workbench.ui.jobs`).
+the error is kept. Each message is also remembered in ``history`` (the last few, newest first)
+and, when a panel said it (``guard(..., where="neighbours")``), in ``panel_messages[where]``, so
+the panel can show it beside its own input. New embeddings reset everything that was about the
+previous ones (selection, highlights, query, arrows) and bump ``data_version``; work started on
+older data checks it and drops its result. Slow work goes through :attr:`State.jobs` (see
+:mod:`workbench.ui.jobs`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import traceback
 import warnings
@@ -16,16 +22,17 @@ import weakref
 from collections.abc import Callable
 
 import pandas as pd
-from traitlets import Bool, Enum, HasTraits, Instance, List, Unicode, observe
+from traitlets import Bool, Dict, Enum, HasTraits, Instance, Int, List, Unicode, observe
 
 from ..core.embeddings import Embeddings
 from ..core.errors import EmptyInputError, WorkbenchError
 from ..core.projection import Projection
 from .jobs import Jobs
 
-__all__ = ["State", "MAX_STATUS_CHARS"]
+__all__ = ["State", "MAX_STATUS_CHARS", "MAX_HISTORY"]
 
 MAX_STATUS_CHARS = 400  # a status longer than this is cut, with a count of what was left out
+MAX_HISTORY = 5  # messages remembered in State.history (the status line shows them, newest first)
 
 log = logging.getLogger("workbench.ui")
 # Without a handler, Python's last-resort handler prints tracebacks to stderr, which Jupyter shows
@@ -43,6 +50,10 @@ class State(HasTraits):
     ...     raise ValueError("boom")
     >>> state.status_level, state.status
     ('error', 'Unexpected problem while testing: ValueError: boom')
+    >>> with state.guard("finding neighbours", where="neighbours"):
+    ...     state.report("3 neighbours of 'cat'.", "success")
+    >>> state.panel_messages["neighbours"]["text"], [m["text"][:10] for m in state.history]
+    ("3 neighbours of 'cat'.", ['3 neighbou', 'Unexpected'])
     """
 
     # what is loaded
@@ -63,6 +74,9 @@ class State(HasTraits):
     # messages
     status = Unicode("")
     status_level = Enum(["info", "busy", "success", "error"], default_value="info")
+    history = List()  # the last MAX_HISTORY messages, newest first: {"time", "text", "level", "where"}
+    panel_messages = Dict()  # each panel's last message, by panel key ("neighbours", "analogy", ...)
+    data_version = Int(0)  # counts the embeddings shown; results of work started on older data are dropped
 
     # run slow work (UMAP, t-SNE, embedding, training) in a thread; tests switch it off
     background = Bool(True)
@@ -71,12 +85,54 @@ class State(HasTraits):
     _instances: weakref.WeakSet = weakref.WeakSet()
 
     def __init__(self, **kwargs):
+        self._speakers: list[str] = []  # the panels whose actions are running (innermost last)
         super().__init__(**kwargs)
         self.jobs = Jobs(background=self.background, report=self.report, on_error=self._keep_traceback)
         # Panels add checks(embeddings, projection) that raise if they could not show new data, so
         # show() refuses it before anything changes (see show()).
         self.checks: list[Callable[[Embeddings, Projection], None]] = []
         State._instances.add(self)
+
+    @observe("embeddings")
+    def _on_new_data(self, change) -> None:
+        """Everything that was about the previous embeddings goes together (one consistent state).
+
+        Registered before any panel observes the state, so panels see the reset state when they
+        hear of new embeddings. The panel that brought the data keeps its own message line.
+        """
+        self.data_version += 1
+        with self.hold_trait_notifications():
+            self.highlight, self.query_rows, self.query_points, self.arrows = [], [], [], []
+            self.selection = None
+            self.query = ""
+        speaker = self.speaker
+        self.panel_messages = {k: v for k, v in self.panel_messages.items() if k == speaker}
+
+    @property
+    def speaker(self) -> str:
+        """The panel key of the action running now ("" outside panel actions)."""
+        return self._speakers[-1] if self._speakers else ""
+
+    @contextlib.contextmanager
+    def speaking(self, where: str | None):
+        """Messages reported inside this block are ``where``'s (a panel key); None changes nothing."""
+        if not where:
+            yield
+            return
+        self._speakers.append(where)
+        try:
+            yield
+        finally:
+            self._speakers.pop()
+
+    def forget_answer(self) -> None:
+        """Take the last answer off the map (highlights, stars, typed points, arrows): it answered another question."""
+        with self.hold_trait_notifications():
+            self.highlight, self.query_rows, self.query_points, self.arrows = [], [], [], []
+
+    def is_current(self, version: int) -> bool:
+        """True while the embeddings shown are those of ``data_version == version`` (for results of slow work)."""
+        return self.data_version == version
 
     @observe("background")
     def _sync_background(self, change) -> None:
@@ -93,16 +149,19 @@ class State(HasTraits):
             raise EmptyInputError("Nothing is loaded yet: embed a dataset or upload vectors first.")
         return self.embeddings
 
-    def report(self, message: str, level: str = "info") -> None:
+    def report(self, message: str, level: str = "info", *, where: str | None = None, replace: bool = False) -> None:
         """Show ``message`` in the status area; past ``MAX_STATUS_CHARS`` it is cut, saying how much.
 
-        Every message passes here, so a 1 MB query pasted into a box cannot flood the page.
+        Every message passes here, so a 1 MB query pasted into a box cannot flood the page. It is
+        added to ``history`` (``replace=True`` rewrites the newest entry instead: the same message
+        with more said) and, for a panel (``where``, else the panel whose action runs), to
+        ``panel_messages``. An empty message clears the status line only.
 
         Examples
         --------
         >>> state = State()
         >>> state.report("x" * 1000)
-        >>> len(state.status) < 500, state.status.endswith("(600 more characters not shown)")
+        >>> len(state.status) < 500, state.status.endswith("(660 more characters not shown)")
         (True, True)
         """
         message = str(message)
@@ -111,29 +170,56 @@ class State(HasTraits):
             message = f"{message[:cut]}… ({len(message) - cut:,} more characters not shown)"
         self.status_level = level
         self.status = message
+        if message:
+            self._remember(message, level, where or self.speaker, replace)
+
+    def _remember(self, text: str, level: str, where: str, replace: bool) -> None:
+        entry = {"time": datetime.datetime.now().strftime("%H:%M:%S"), "text": text, "level": level, "where": where}
+        history = list(self.history)
+        newest = history[0] if history else None
+        if newest is not None and (replace or (newest["text"], newest["level"]) == (text, level)):
+            entry["where"] = where or newest["where"]
+            history[0] = entry
+        else:
+            history.insert(0, entry)
+        self.history = history[:MAX_HISTORY]
+        if entry["where"]:
+            self.panel_messages = {**self.panel_messages, entry["where"]: entry}
+
+    def tell(self, where: str, message: str, level: str = "info") -> None:
+        """Show ``message`` on one panel's message line only (the status and history already have it)."""
+        entry = {"time": datetime.datetime.now().strftime("%H:%M:%S"), "text": str(message)[:MAX_STATUS_CHARS],
+                 "level": level, "where": where}
+        self.panel_messages = {**self.panel_messages, where: entry}
 
     @contextlib.contextmanager
-    def guard(self, action: str):
+    def guard(self, action: str, where: str | None = None):
         """Run a user action: any error becomes a status message, nothing escapes to the notebook.
 
-        Warnings raised meanwhile (an unreadable cache entry, all-zero vectors) are not printed
-        under the cell either: they are added to the status after the action's own message.
+        ``where`` names the panel doing it: its messages (the error too) also go to that panel's
+        line (``panel_messages[where]``). The block receives an outcome whose ``failed`` is True
+        once an error was caught. Warnings raised meanwhile (an unreadable cache entry, all-zero
+        vectors) are not printed under the cell either: they are added to the status after the
+        action's own message.
         """
-        with warnings.catch_warnings(record=True) as caught:
+        outcome = _Outcome()
+        with self.speaking(where), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                yield
+                yield outcome
             except WorkbenchError as err:
+                outcome.failed = True
                 self.report(str(err), "error")
             except Exception as err:  # noqa: BLE001 - a person must never get a traceback
+                outcome.failed = True
                 self.last_error = traceback.format_exc()
                 log.debug("while %s:\n%s", action, self.last_error)
                 self.report(f"Unexpected problem while {action}: {type(err).__name__}: {err}", "error")
-        notes = list(dict.fromkeys(str(w.message) for w in caught
-                                   if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))))
-        if notes:
-            log.debug("warnings while %s: %s", action, notes)
-            self.report(" ".join([self.status, *notes]).strip(), self.status_level)
+            notes = list(dict.fromkeys(str(w.message) for w in caught
+                                       if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))))
+            if notes:
+                log.debug("warnings while %s: %s", action, notes)
+                self.report(" ".join([self.status, *notes]).strip(), self.status_level, replace=True)
 
     def show(self, embeddings: Embeddings, *, projection: Projection | None = None, message: str = "",
              **names) -> bool:
@@ -180,7 +266,7 @@ class State(HasTraits):
             text = " ".join(t for t in (message, note) if t) or f"Showing {len(embeddings):,} vectors."
             said = (self.status, self.status_level) != before  # a panel spoke while the new data arrived
             if said and self.status_level == "busy":  # it started slower work (a UMAP map): say both
-                self.report(f"{text} {self.status}", "busy")
+                self.report(f"{text} {self.status}", "busy", replace=True)
             elif not (said and self.status_level == "error"):
                 self.report(text, "success")
             shown = True
@@ -224,3 +310,9 @@ class State(HasTraits):
         labels = [emb.labels[r] for r in rows] if emb is not None else []
         meta = emb.meta.iloc[rows].reset_index(drop=True) if emb is not None else pd.DataFrame()
         return pd.concat([pd.DataFrame({"row": rows, "label": labels}), meta], axis=1)
+
+
+class _Outcome:
+    """What :meth:`State.guard` hands its block: ``failed`` turns True once an error was caught."""
+
+    failed = False

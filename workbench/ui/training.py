@@ -25,6 +25,7 @@ from ..models.base import register
 from ._figure import show_figure
 from .job_bar import JobBar
 from .state import State
+from .status import MessageLine
 
 __all__ = ["TrainingPanel", "parameter_widgets"]
 
@@ -80,12 +81,13 @@ class TrainingPanel(widgets.VBox):
                                     ).add_class("wb-train-params")
         self.curve = widgets.Box().add_class("wb-loss-curve")
         self.summary = widgets.HTML().add_class("wb-train-summary")
+        self.message = MessageLine(state, "training")
         self.params: dict[str, widgets.Widget] = {}
         self.model_ = None  # the last model trained to the end
         self._curve = None
         self._wanted_dataset = dataset
         super().__init__([widgets.HBox([self.model, self.dataset]), self.form, widgets.HBox([self.limit, self.live]),
-                          widgets.HBox([self.train_button, self.job]), self.curve, self.summary])
+                          widgets.HBox([self.train_button, self.job]), self.message, self.curve, self.summary])
         self.model.observe(self._fill_form, names="value")
         self.train_button.on_click(lambda _: self.train())
         self._fill_form()
@@ -110,7 +112,7 @@ class TrainingPanel(widgets.VBox):
     # ------------------------------------------------------------------ training
     def train(self) -> None:
         """Train the chosen model with the form's parameters (as a job: progress, Cancel)."""
-        with self.state.guard("starting the training"):
+        with self.state.guard("starting the training", where="training"):
             from ..loaders.base import load_dataset
 
             entry = MODELS.get(self.model.value)
@@ -168,7 +170,7 @@ class TrainingPanel(widgets.VBox):
             placed = live["placed"]
             if placed is not None and live["epoch"] > live["shown"]:
                 live["shown"], live["touched"] = live["epoch"], True
-                with self.state.hold_trait_notifications():
+                with self.state.speaking("training"), self.state.hold_trait_notifications():
                     self.state.embeddings, self.state.projection = placed.embeddings, placed
 
         def done(emb: Embeddings) -> None:
@@ -181,7 +183,7 @@ class TrainingPanel(widgets.VBox):
                              embedder=model)
             self.model_ = model
             placed = live["placed"]
-            with self.state.hold_trait_notifications():
+            with self.state.speaking("training"), self.state.hold_trait_notifications():
                 if placed is not None and placed.embeddings.labels == emb.labels:
                     self.state.projection = placed  # shown until a fresh map of the final vectors is ready
                 self.state.model, self.state.dataset = name, f"{dataset.name} (trained items)"
@@ -191,14 +193,16 @@ class TrainingPanel(widgets.VBox):
                                   f"dimensions, {len(model.history_)} epochs in {last.get('seconds', 0):.1f} s"
                                   + (f", final loss {last['loss']:.4g}" if "loss" in last else "") + ".</small>")
             self.state.report(f"Trained {name} on {dataset.name}: its {len(emb):,} items are on the map and in "
-                              "every panel.", "success")
+                              "every panel.", "success", where="training")
 
         def ended(job) -> None:
             if job.status != "done" and live["touched"]:  # put back the last good model and map
-                with self.state.hold_trait_notifications():
+                with self.state.speaking("training"), self.state.hold_trait_notifications():
                     self.state.embeddings, self.state.projection = before
+            if job.status in ("failed", "cancelled"):  # the runner put the reason in the status: show it here too
+                self.state.tell("training", self.state.status, "error" if job.status == "failed" else "info")
 
-        self.state.report(f"Training {family} on {dataset.name} ({len(dataset):,} items)…", "busy")
+        self.state.report(f"Training {family} on {dataset.name} ({len(dataset):,} items)…", "busy", where="training")
         self.job.run(f"training {family}", work, done, slot="train", on_progress=progressed, on_end=ended)
 
     @staticmethod
