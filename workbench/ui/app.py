@@ -7,6 +7,7 @@ import html
 import ipywidgets as widgets
 
 from ._scroll import ScrollIntoView
+from .bookmarks import BookmarksPanel
 from .analogy import AnalogyPanel
 from .neighbours import NeighboursPanel
 from .projection import ProjectionPanel, check_map_options
@@ -85,7 +86,8 @@ class Workbench(widgets.VBox):
         self.projection.layout = widgets.Layout(flex="0 0 auto", width=f"{width + 10}px")
         side = widgets.VBox([self.status, source, tabs]).add_class("wb-side")
         side.layout = widgets.Layout(flex="1 1 340px", min_width="340px")
-        body = widgets.HBox([self.projection, side])
+        self.bookmarks_panel = BookmarksPanel(self)
+        body = widgets.HBox([widgets.VBox([self.projection, self.bookmarks_panel]), side])
         body.layout = widgets.Layout(flex_flow="row wrap", align_items="flex-start")
         heading = [widgets.HTML(f"<h3 style='margin:4px 0'>{html.escape(title)}</h3>")] if title else []
         super().__init__([ScrollIntoView(), *heading, body])
@@ -122,3 +124,61 @@ class Workbench(widgets.VBox):
     def selection(self):
         """The rows selected on the map (box or lasso) as a DataFrame."""
         return self.state.selection
+
+    # ------------------------------------------------------------------ sharing a view
+    def export_html(self, path, *, title: str | None = None):
+        """Write the map as shown (colours, highlights, zoom) to one HTML file that opens offline."""
+        from .export import export_html
+
+        return export_html(self, path, title=title)
+
+    def export_png(self, path, *, scale: float = 2, engine: str = "auto"):
+        """Write the map as shown to a PNG image (kaleido, or a headless-Chromium screenshot)."""
+        from .export import export_png
+
+        return export_png(self, path, scale=scale, engine=engine)
+
+    def view_state(self) -> dict:
+        """The current view as a JSON-ready dict: data, model, map, colour, query, selection, zoom, bookmarks."""
+        from .export import view_state
+
+        return view_state(self)
+
+    def save_view(self, path, *, include_vectors: bool = False):
+        """Write :meth:`view_state` to ``path`` (your own vectors beside it with ``include_vectors``)."""
+        from .export import save_view
+
+        return save_view(self, path, include_vectors=include_vectors)
+
+    @classmethod
+    def from_state(cls, state, *, embeddings=None, **kwargs) -> "Workbench":
+        """Reopen a saved view (a dict from :meth:`view_state`, or the path :meth:`save_view` wrote).
+
+        Examples
+        --------
+        >>> app = Workbench(limit=500, method="pca", background=False)      # doctest: +SKIP
+        >>> app.save_view("view.json")                                      # doctest: +SKIP
+        >>> same = Workbench.from_state("view.json", background=False)      # doctest: +SKIP
+        """
+        from .export import open_state
+
+        return open_state(state, embeddings=embeddings, **kwargs)
+
+    def bookmark(self, name: str):
+        """Keep the current view under ``name`` (in this kernel); :meth:`go_to` brings it back."""
+        from .bookmarks import bookmark
+
+        return bookmark(self, name)
+
+    @property
+    def bookmarks(self) -> list[str]:
+        """Names of the views kept with :meth:`bookmark`."""
+        from .bookmarks import bookmarks
+
+        return bookmarks(self)
+
+    def go_to(self, name: str) -> None:
+        """Show the view bookmarked as ``name`` again (maps computed before come from the cache)."""
+        from .bookmarks import go_to
+
+        go_to(self, name)
