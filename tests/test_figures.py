@@ -286,6 +286,10 @@ def test_density_contours_are_off_by_default_and_drawn_under_the_points(frame):
     assert density["showscale"] is False and density["hoverinfo"] == "skip" and density["showlegend"] is False
     assert density["contours"]["coloring"] == "lines"
     assert traces(figures.scatter_map(frame, dim=3, density=True), "density") == []
+    big = pd.DataFrame({"x": np.arange(50_000.0), "y": np.zeros(50_000), "label": np.arange(50_000).astype(str)})
+    [sample] = traces(figures.scatter_map(big, density=True), "density")
+    assert len(values(sample["x"])) == figures.DENSITY_SAMPLE  # the map's points are not all sent twice
+    assert values(sample["x"])[0] == 0.0 and values(sample["x"])[-1] == 49_999.0
 
 
 def crowded_frame() -> pd.DataFrame:
@@ -356,6 +360,25 @@ def test_highlight_labels_keep_off_analogy_arrows(frame):
 
     assert covered(arrows=())  # straight above row 3, its label sits on the arrow from row 3 up to row 1
     assert not covered(arrows=[(3, 1)])
+
+
+def test_highlight_labels_keep_off_the_cluster_names_drawn_above_them():
+    from workbench.core.label_layout import overlapping_pairs
+
+    frame = lobes_frame()
+    fig = figures.scatter_map(frame, colour="kind", cluster_labels=True)
+    notes = fig.to_dict()["layout"]["annotations"]
+    # the points right beside the "split" name: their labels would sit on it
+    near = np.argsort(np.linalg.norm(frame[["x", "y"]].to_numpy() - [notes[0]["x"], notes[0]["y"]], axis=1))[1:4]
+    name_box = pixel_boxes(fig, frame, notes[:1], legend_chars=12)
+
+    def hits(avoid) -> bool:
+        [_, text, _] = [t.to_plotly_json() for t in figures.highlight_label_traces(frame, near, avoid=avoid)]
+        boxes, _, _ = label_pixels(frame, text, width=None, height=560)
+        return bool(overlapping_pairs(np.vstack([name_box, boxes])))
+
+    assert hits(avoid=())
+    assert not hits(avoid=fig.layout.annotations)
 
 
 def test_highlight_labels_follow_the_zoom_and_3d_keeps_plotlys_labels():

@@ -10,6 +10,7 @@ datasets is HTML-escaped: plotly renders a subset of HTML in hover labels, and a
 from __future__ import annotations
 
 import html
+import re
 
 import numpy as np
 import pandas as pd
@@ -176,9 +177,13 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
     return fig
 
 
+DENSITY_SAMPLE = 20_000  # points sent for the density contours: enough for a 40 x 40 grid, never the whole map twice
+
+
 def _density_trace(frame: pd.DataFrame) -> go.Histogram2dContour:
-    """Faint contour lines of point density, drawn under the points."""
-    return go.Histogram2dContour(x=frame["x"].to_numpy(), y=frame["y"].to_numpy(), name="density",
+    """Faint contour lines of point density, drawn under the points (from an evenly spaced sample)."""
+    rows = np.linspace(0, len(frame) - 1, min(len(frame), DENSITY_SAMPLE)).astype(int)
+    return go.Histogram2dContour(x=frame["x"].to_numpy()[rows], y=frame["y"].to_numpy()[rows], name="density",
                                  meta={"role": ROLE_DENSITY}, ncontours=8, showscale=False, showlegend=False,
                                  contours={"coloring": "lines", "showlabels": False}, line={"width": 0.8},
                                  colorscale=[[0, "rgba(90,90,120,0.25)"], [1, "rgba(60,60,90,0.6)"]],
@@ -253,7 +258,7 @@ def highlight_trace(frame: pd.DataFrame, rows, *, dim: int = 2, query_rows=()) -
 
 
 def highlight_label_traces(frame: pd.DataFrame, rows, *, dim: int = 2, query_rows=(), width: int | None = None,
-                           height: int = 560, ranges=None, arrows=()) -> list[go.BaseTraceType]:
+                           height: int = 560, ranges=None, arrows=(), avoid=()) -> list[go.BaseTraceType]:
     """Highlighted points with labels that never overlap: markers, moved labels and thin leader lines.
 
     The labels are laid out in pixels (:func:`workbench.core.label_layout.place_labels`): none covers
@@ -274,6 +279,9 @@ def highlight_label_traces(frame: pd.DataFrame, rows, *, dim: int = 2, query_row
         The axis ranges shown, e.g. :func:`zoom_to`'s answer; by default the whole map's autorange.
     arrows : sequence of (int, int)
         The ``(from_row, to_row)`` pairs drawn by :func:`arrow_annotations`: labels keep off them too.
+    avoid : sequence of annotations
+        Text annotations already on the map, such as the cluster names of ``fig.layout.annotations``:
+        labels keep off their boxes (annotations are drawn above every trace and would hide them).
 
     Returns
     -------
@@ -302,8 +310,9 @@ def highlight_label_traces(frame: pd.DataFrame, rows, *, dim: int = 2, query_row
     xy = np.column_stack([frame["x"].to_numpy(dtype=float)[rows], frame["y"].to_numpy(dtype=float)[rows]])
     view, area = _ranges(ranges, frame), _plot_area(width, height)
     anchors, sizes = to_pixels(xy, view, area), label_sizes(raw, font_size=LABEL_FONT) * [1.1, 1.0]
-    centres = place_labels(anchors, sizes, width=area[0], height=area[1], marker_radius=7.0, gap=2.0,
-                           obstacles=_segment_boxes(frame, arrows, view, area))
+    centres = place_labels(anchors, sizes, width=area[0], height=area[1], marker_radius=7.0, gap=2.0, padding=3.0,
+                           obstacles=np.vstack([_segment_boxes(frame, arrows, view, area),
+                                                _annotation_boxes(avoid, view, area)]))
     at = to_data(centres, view, area)
     markers = go.Scattergl(mode="markers", name=HIGHLIGHT, customdata=rows, showlegend=False,
                            meta={"role": ROLE_HIGHLIGHT}, text=labels, hovertemplate="%{text}<extra></extra>",
@@ -339,6 +348,19 @@ def _segment_boxes(frame: pd.DataFrame, pairs, view, area, *, every: float = 4.0
         size[-3:] = 3 * half  # the head
         boxes.append(np.hstack([points - size, points + size]))
     return np.vstack(boxes)
+
+
+def _annotation_boxes(annotations, view, area) -> np.ndarray:
+    """Pixel boxes of text annotations placed in data coordinates (with cluster names' size estimate)."""
+    from .core.label_layout import label_boxes, label_sizes, to_pixels
+
+    notes = [a.to_plotly_json() if hasattr(a, "to_plotly_json") else dict(a) for a in annotations]
+    notes = [a for a in notes if a.get("text") and a.get("xref") == "x" and a.get("yref") == "y"]
+    if not notes:
+        return np.zeros((0, 4))
+    texts = [html.unescape(re.sub(r"<[^>]+>", "", a["text"])) for a in notes]
+    centres = to_pixels([[a["x"], a["y"]] for a in notes], view, area)
+    return label_boxes(centres, label_sizes(texts, font_size=LABEL_FONT) * [1.1, 1.0] + 8)
 
 
 def zoom_to(frame: pd.DataFrame, rows, *, pad: float = 0.15, dim: int = 2) -> dict:
