@@ -274,6 +274,11 @@ def test_cluster_labels_are_off_by_default_and_skip_other_numbers_and_3d(frame):
                          "g": [f"g{i:02d}" for i in range(n)]})
     notes = figures.scatter_map(many, colour="g", cluster_labels=True).to_dict()["layout"]["annotations"]
     assert len(notes) == figures.MAX_CATEGORIES - 1 and "<b>other</b>" not in [a["text"] for a in notes]
+    from workbench.core.clusters import ZERO_NAME
+
+    zero = frame.assign(kind=["a", "a", ZERO_NAME, "b", "b", None])
+    notes = figures.scatter_map(zero, colour="kind", cluster_labels=True).to_dict()["layout"]["annotations"]
+    assert sorted(a["text"] for a in notes) == ["<b>a</b>", "<b>b</b>"]  # no name for zero vectors or missing
 
 
 def test_density_contours_are_off_by_default_and_drawn_under_the_points(frame):

@@ -37,6 +37,7 @@ ROLE_HIGHLIGHT_LABELS, ROLE_LEADER = "highlight-labels", "leader"
 MODEBAR = {"remove": ["sendDataToCloud"]}  # plotly's "share chart" cloud button: never wanted here
 PLOT_WIDTH = 600  # assumed plot width (px) when the figure's is not given: a narrow guess keeps labels apart
 LABEL_FONT = 13
+UNNAMED = ("other", "(missing)", "(zero vector)")  # categories that get no name on the map (the last: Clusters)
 
 
 def role(trace) -> str | None:
@@ -152,7 +153,7 @@ def scatter_map(frame: pd.DataFrame, *, colour: str | None = None, hover_columns
                                  marker={"size": size, "color": PALETTE[i % len(PALETTE)]},
                                  legendgroup=str(category), **_axes(frame, rows, dim),
                                  **_hover(frame, rows, hover_columns)))
-            if category not in ("other", "(missing)"):
+            if category not in UNNAMED:
                 groups.append((str(category), rows, PALETTE[i % len(PALETTE)]))
     if density and dim == 2 and n:
         traces.insert(0, _density_trace(frame))
