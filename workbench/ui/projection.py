@@ -2,7 +2,8 @@
 
 Clicking a point sets ``state.query``; a box or lasso selection puts the selected rows into
 ``state.selection``; ``state.highlight``, ``state.query_points`` and ``state.arrows`` are drawn on
-top. Traces are found by their role (``figures.role``), never by position.
+top. The panel draws through a backend: plotly (``_plotly_map``) for small maps and every 3-D map,
+jupyter-scatter (``_scatter_map``, WebGL) for 2-D maps of more than ``LARGE_MAP`` points.
 """
 
 from __future__ import annotations
@@ -11,21 +12,26 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from .. import figures
 from . import _html
 from ..core.projection import cached_projection, project
 from ..core.validation import MIN_MAP_POINTS, check_map_size, check_number
-from ._figure import show_figure
+from ._plotly_map import PlotlyMap
+from ._scatter_map import ScatterMap
 from .job_bar import JobBar
 from .state import State
 
-__all__ = ["ProjectionPanel"]
+__all__ = ["ProjectionPanel", "LARGE_MAP", "BACKENDS"]
 
 QUALITY_COLOURS = {"map quality: k-NN recall": "quality_knn_recall",
                    "map quality: trustworthiness": "quality_trustworthiness"}
 NO_COLOUR = "(one colour)"
 MAX_CATEGORY_LEVELS = 60  # a text column with more distinct values is not offered for colouring
 MAX_SHOWN_ITEMS = 40  # selected items shown under the map (all of them are in state.selection)
+# Above this many points a 2-D map is drawn with jupyter-scatter: plotly's scattergl needs ~8 s to
+# draw 1M points in software WebGL and ~2.6 s per pan frame, jupyter-scatter ~3 s and ~0.5 s
+# (benchmarks/bench_browser_map.py); below it plotly's hover labels and text overlays are richer.
+LARGE_MAP = 50_000
+BACKENDS = ("auto", "plotly", "scatter")
 
 
 def _colourable(column: pd.Series) -> bool:
@@ -36,6 +42,33 @@ def _colourable(column: pd.Series) -> bool:
         return column.nunique() <= MAX_CATEGORY_LEVELS
     except TypeError:
         return False
+
+
+def check_backend(owner: str, backend) -> None:
+    """A WorkbenchError for a map backend that is not one of ``BACKENDS``."""
+    from ..core.errors import InvalidParameterError
+
+    if not isinstance(backend, str) or backend not in BACKENDS:
+        raise InvalidParameterError("backend", f"one of {BACKENDS} (auto: jupyter-scatter above "
+                                    f"{LARGE_MAP:,} points in 2-D, plotly otherwise)", backend, owner=owner)
+
+
+def choose_backend(backend: str, n: int, dim: int) -> str:
+    """``"plotly"`` or ``"scatter"`` for a map of ``n`` points in ``dim`` dimensions.
+
+    ``"auto"`` picks jupyter-scatter for 2-D maps of more than ``LARGE_MAP`` points; 3-D maps are
+    always plotly (jupyter-scatter draws 2-D only), whatever was asked.
+
+    Examples
+    --------
+    >>> choose_backend("auto", 60_000, 2), choose_backend("auto", 5_000, 2), choose_backend("scatter", 10, 3)
+    ('scatter', 'plotly', 'plotly')
+    """
+    if dim == 3:
+        return "plotly"
+    if backend == "auto":
+        return "scatter" if n > LARGE_MAP else "plotly"
+    return backend
 
 
 def check_map_options(owner: str, method, dim, height, width) -> None:
@@ -63,13 +96,27 @@ class ProjectionPanel(widgets.VBox):
         Metadata column to colour by (default: the first categorical column).
     height, width : int
         Size of the map in pixels (plotly widgets do not resize with their container).
+    backend : {"auto", "plotly", "scatter"}
+        How the map is drawn: ``"plotly"`` (hover labels, text on the map, 2-D and 3-D),
+        ``"scatter"`` (jupyter-scatter, WebGL: millions of points, 2-D only) or ``"auto"``:
+        jupyter-scatter for 2-D maps of more than ``LARGE_MAP`` (50,000) points. 3-D maps are
+        always drawn with plotly.
+
+    Examples
+    --------
+    >>> import numpy as np, workbench as wb
+    >>> emb = wb.Embeddings(np.random.default_rng(0).normal(size=(200, 8)))
+    >>> panel = ProjectionPanel(State(embeddings=emb, background=False), method="pca", backend="scatter")
+    >>> panel.backend_name, panel.scatter.widget.points.shape[0]
+    ('scatter', 200)
     """
 
     def __init__(self, state: State, *, method: str = "umap", dim: int = 2, colour: str | None = None,
-                 height: int = 560, width: int = 640):
+                 height: int = 560, width: int = 640, backend: str = "auto"):
         check_map_options("ProjectionPanel", method, dim, height, width)
+        check_backend("ProjectionPanel", backend)
         self.state = state
-        self.height, self.width = height, width
+        self.height, self.width, self.backend = height, width, backend
         self._wanted_colour = colour
         self.method = widgets.ToggleButtons(options=[("PCA", "pca"), ("UMAP", "umap"), ("t-SNE", "tsne")],
                                             value=method, style={"button_width": "70px"}).add_class("wb-method")
@@ -81,21 +128,36 @@ class ProjectionPanel(widgets.VBox):
         self.quality = widgets.HTML().add_class("wb-quality")
         self.plot = widgets.Box(layout={"min_height": f"{height}px", "width": f"{width}px"}).add_class("wb-map")
         self.selected = widgets.HTML(layout={"width": f"{width}px"}).add_class("wb-selected")
-        self.figure = None
-        self._selected: dict[int, list[int]] = {}
+        # Each backend draws into a box of its own, made once; the panel shows the one in use.
+        self._boxes = {name: widgets.VBox() for name in ("plotly", "scatter")}
+        self._boxes["scatter"].add_class("wb-scatter-map")
+        self._backends = {name: cls(self._boxes[name], on_click=self._clicked, on_select=self._selected_rows,
+                                    guard=state.guard)
+                          for name, cls in (("plotly", PlotlyMap), ("scatter", ScatterMap))}
+        self.backend_name = None  # the backend drawing the map shown ("plotly" or "scatter")
         super().__init__([widgets.HBox([self.method, self.dim, self.colour]), self.job, self.quality, self.plot,
                           self.selected])
         self.method.observe(self._recompute, names="value")
         self.dim.observe(self._recompute, names="value")
         self._filling = False
         self.colour.observe(lambda _: None if self._filling else self.draw(), names="value")
-        self._prepared = None  # (projection, colour, frame, figure) built by _check, drawn by draw()
+        self._prepared = None  # (projection, colour, backend, frame, figure) built by _check, drawn by draw()
         state.checks.append(self._check)
         state.observe(self._on_embeddings, names="embeddings")
         state.observe(lambda _: self.draw(), names="projection")
         state.observe(lambda _: self._draw_overlays(), names=["highlight", "query_rows", "arrows", "query_points"])
         if state.embeddings is not None:
             self._on_embeddings()
+
+    @property
+    def figure(self):
+        """The plotly ``FigureWidget`` of the plotly backend (None before its first map)."""
+        return self._backends["plotly"].figure
+
+    @property
+    def scatter(self):
+        """The jupyter-scatter backend (its ``widget`` is None before its first map)."""
+        return self._backends["scatter"]
 
     # ------------------------------------------------------------------ computing maps
     def _on_embeddings(self, change=None) -> None:
@@ -105,6 +167,8 @@ class ProjectionPanel(widgets.VBox):
         self._fill_colours(emb)
         self.state.highlight, self.state.query_rows, self.state.arrows, self.state.query_points = [], [], [], []
         self.state.selection, self.selected.value = None, ""
+        for backend in self._backends.values():
+            backend.clear_selection()  # also plotly's lasso outline and jupyter-scatter's selected points
         proj = self.state.projection
         if proj is not None and proj.embeddings is emb:  # set together with its map (State.show, a training epoch)
             self.draw()
@@ -168,8 +232,8 @@ class ProjectionPanel(widgets.VBox):
     def _check(self, emb, proj) -> None:
         """Build the figure for ``proj`` before it is shown (State.show runs this): raise if it cannot be drawn."""
         _, wanted = self._colour_choices(emb)
-        frame, fig = self._build(proj, wanted)
-        self._prepared = (proj, wanted, frame, fig)
+        backend, frame, fig = self._build(proj, wanted)
+        self._prepared = (proj, wanted, backend, frame, fig)
 
     # ------------------------------------------------------------------ drawing
     def _colour_choices(self, emb) -> tuple[list[str], str]:
@@ -198,10 +262,11 @@ class ProjectionPanel(widgets.VBox):
         return renamed.get(wanted, wanted)
 
     def draw(self) -> None:
-        """Show ``state.projection``: traces and layout are replaced inside one FigureWidget.
+        """Show ``state.projection`` through the backend that fits it (see ``backend``).
 
-        One widget for the panel's life: a new FigureWidget costs the browser 2-3 s (it loads
-        plotly's widget code again), and replaced ones would linger as orphan models.
+        One widget per backend for the panel's life, updated in place: a new FigureWidget costs the
+        browser 2-3 s (it loads plotly's widget code again), a new jupyter-scatter widget its 2 MB
+        module, and replaced ones would linger as orphan models.
         """
         proj = self.state.projection
         if proj is None:
@@ -209,36 +274,39 @@ class ProjectionPanel(widgets.VBox):
         with self.state.guard("drawing the map"):
             prepared, self._prepared = self._prepared, None
             if prepared is not None and prepared[0] is proj and prepared[1] == self.colour.value:
-                frame, fig = prepared[2], prepared[3]
+                name, frame, fig = prepared[2:]
             else:
-                frame, fig = self._build(proj, self.colour.value)
-            self.figure = show_figure(self.plot, self.figure, fig)
-            self._selected = {}
-            for trace in self.figure.data:
-                if figures.role(trace) in (figures.ROLE_POINTS, figures.ROLE_HIGHLIGHT):
-                    trace.on_click(self._on_click)
-                if proj.dim == 2 and figures.role(trace) == figures.ROLE_POINTS:
-                    trace.on_selection(self._on_selection)
+                name, frame, fig = self._build(proj, self.colour.value)
+            for other, backend in self._backends.items():
+                if other != name:
+                    backend.clear_selection()
+            self._backends[name].show(fig, dim=proj.dim)
+            self.backend_name = name
+            self.plot.children = [self._boxes[name]]
             self._frame = frame
-            self.quality.value = self._quality_text(proj)
+            self.quality.value = self._quality_text(proj, name, self.backend)
             self._draw_overlays()
 
     def _build(self, proj, colour_value: str):
-        """The map's table and figure for ``proj`` coloured by ``colour_value`` (nothing is shown yet)."""
+        """The backend, table and figure for ``proj`` coloured by ``colour_value`` (nothing is shown yet)."""
         frame = proj.frame
         colour = self._colour_column(frame, colour_value)
         if colour is not None and colour not in frame:
             colour = None  # a quality colour on a map without quality scores
         hover = [c for c in ("item", "text", "category") if c in frame and c not in ("label", colour)
                  and not frame[c].astype(str).equals(frame["label"])][:2]
-        fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=proj.dim, height=self.height,
-                                  width=self.width)
-        fig.update_layout(modebar={"remove": ["sendDataToCloud"]})
-        return frame, fig
+        name = choose_backend(self.backend, len(frame), proj.dim)
+        fig = self._backends[name].build(frame, colour=colour, hover=hover, dim=proj.dim, height=self.height,
+                                         width=self.width)
+        return name, frame, fig
 
     @staticmethod
-    def _quality_text(proj) -> str:
+    def _quality_text(proj, name: str = "plotly", asked: str = "auto") -> str:
         cache = " · from cache" if proj.from_cache else ""
+        if name == "scatter":
+            cache += " · drawn with jupyter-scatter (WebGL): shift + drag to lasso"
+        elif asked == "scatter":
+            cache += " · 3-D maps are drawn with plotly"
         if proj.method == "placed":
             return (f"<small>{len(proj.coords):,} points placed on the previous map (no new layout computed); "
                     "pick PCA/UMAP/t-SNE for a fresh map</small>")
@@ -252,49 +320,40 @@ class ProjectionPanel(widgets.VBox):
                 f"<b>trustworthiness {q.trustworthiness:.3f}</b> · k-NN recall {q.knn_recall:.3f} "
                 f"(k={q.k}, {q.sampled:,} points measured){cache}</small>")
 
-    def _traces(self, wanted: str) -> list[int]:
-        return [i for i, t in enumerate(self.figure.data) if figures.role(t) == wanted]
-
     def _draw_overlays(self) -> None:
         """Update the highlight, typed-query and arrow layers in place (the points stay)."""
-        fig, proj = self.figure, self.state.projection
-        if fig is None or proj is None:
+        proj = self.state.projection
+        if self.backend_name is None or proj is None:
             return
         with self.state.guard("highlighting points"):
             n = len(self._frame)
-            rows = [r for r in self.state.highlight if 0 <= r < n]
-            overlay = figures.highlight_trace(self._frame, rows, dim=proj.dim, query_rows=self.state.query_rows)
-            points = [p for p in self.state.query_points if len(p.get("coords", ())) == proj.dim]
-            typed = figures.query_trace(points, dim=proj.dim)
-            arrows = [(a, b) for a, b in self.state.arrows if 0 <= a < n and 0 <= b < n]
-            with fig.batch_update():
-                for i in self._traces(figures.ROLE_HIGHLIGHT):
-                    fig.data[i].update(overlay.to_plotly_json())
-                for i in self._traces(figures.ROLE_QUERY):
-                    fig.data[i].update(typed.to_plotly_json())
-                if self._traces(figures.ROLE_ARROW):
-                    fig.data = [t for t in fig.data if figures.role(t) != figures.ROLE_ARROW]
-                if arrows:
-                    fig.add_traces(figures.arrow_traces(self._frame, arrows, dim=proj.dim))
+            self._backends[self.backend_name].draw_overlays(
+                self._frame, dim=proj.dim, rows=[r for r in self.state.highlight if 0 <= r < n],
+                query_rows=self.state.query_rows,
+                points=[p for p in self.state.query_points if len(p.get("coords", ())) == proj.dim],
+                arrows=[(a, b) for a, b in self.state.arrows if 0 <= a < n and 0 <= b < n])
 
     # ------------------------------------------------------------------ events from the browser
-    def _on_click(self, trace, points, _selector) -> None:
-        if not points.point_inds:
-            return  # plotly calls every trace; only one holds the point
+    def _on_click(self, trace, points, selector) -> None:
+        """A click on a plotly trace (plotly's ``on_click`` signature)."""
+        self._backends["plotly"].on_click(trace, points, selector)
+
+    def _on_selection(self, trace, points, selector) -> None:
+        """A box or lasso selection on a plotly trace (plotly's ``on_selection`` signature)."""
+        self._backends["plotly"].on_selection(trace, points, selector)
+
+    def _clicked(self, row: int) -> None:
+        """Either backend: the point in ``row`` was clicked; ask about it."""
         with self.state.guard("reading the clicked point"):
-            row = int(trace.customdata[points.point_inds[0]])
             label = self._frame["label"].iloc[row]
             if self.state.query == label:
                 self.state.query = ""  # clicking the same point again asks again
             self.state.query = label
 
-    def _on_selection(self, trace, points, _selector) -> None:
+    def _selected_rows(self, rows: list[int]) -> None:
+        """Either backend: ``rows`` are selected (empty: the selection was cleared)."""
         with self.state.guard("reading the selection"):
-            index = list(self.figure.data).index(trace) if trace in self.figure.data else -1
-            if index < 0 or figures.role(trace) != figures.ROLE_POINTS:
-                return  # the highlight trace and arrows are not data
-            self._selected[index] = [int(trace.customdata[i]) for i in points.point_inds]
-            rows = sorted({r for part in self._selected.values() for r in part})
+            rows = [r for r in rows if 0 <= r < len(self._frame)]  # a late message about an older map
             self.state.selection = self.state.frame_of(rows)
             self.selected.value = _html.items_grid(self.state.render_items(rows[:MAX_SHOWN_ITEMS]), len(rows))
             if rows:
