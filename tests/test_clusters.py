@@ -14,7 +14,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from workbench.core import clusters as mod
-from workbench.core.clusters import Clusters, class_tfidf, find_clusters, medoid, name_clusters
+from workbench.core.clusters import Clusters, class_tfidf, find_clusters, medoid, name_clusters, silhouette
 from workbench.core.errors import (DimensionMismatchError, EmptyInputError, InvalidParameterError, NonFiniteError,
                                    WorkbenchError)
 
@@ -64,6 +64,32 @@ def test_minibatch_is_exactly_scikit_learns_minibatch_kmeans():
     assert found.method == "minibatch-kmeans"
     np.testing.assert_array_equal(found.labels_, reference.labels_)
     assert adjusted_rand_score(truth, found.labels_) >= 0.95
+
+
+def test_silhouette_equals_scikit_learns_including_a_point_alone_in_its_cluster():
+    from sklearn.metrics import pairwise_distances, silhouette_score
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 5))
+    labels = rng.integers(0, 4, size=300)
+    labels[0] = 9  # a singleton scores 0
+    assert silhouette(pairwise_distances(x), labels) == pytest.approx(silhouette_score(x, labels), abs=1e-12)
+    x, truth = blobs(k=4, seed=3)
+    assert silhouette(pairwise_distances(x), truth) == pytest.approx(silhouette_score(x, truth), abs=1e-6)  # float32
+
+
+def test_recorded_silhouettes_are_scikit_learns_on_the_same_sample():
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    x, _ = blobs(k=4, per=400, seed=5)  # 1,600 rows: k is chosen on a sample of 1,000
+    found = find_clusters(x, seed=2)
+    rows = np.sort(np.random.default_rng(2).choice(len(x), size=mod.K_SAMPLE, replace=False))
+    part = unit(x)[rows].astype(np.float32)
+    for k in (2, 4, 7):
+        labels = KMeans(n_clusters=k, n_init=1, random_state=2).fit(part).labels_
+        assert found.silhouette[k] == pytest.approx(silhouette_score(part, labels), abs=1e-5)
+    assert found.k == 4 and found.choice == "silhouette"
 
 
 def test_the_same_seed_gives_the_same_clusters_and_another_seed_the_same_partition():
