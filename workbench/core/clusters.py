@@ -128,6 +128,13 @@ def find_clusters(vectors, *, n_clusters: int | None = None, seed: int = 0, labe
     InvalidParameterError
         ``n_clusters`` not a positive integer, more than ``n / 2``, or more than the distinct rows.
 
+    Notes
+    -----
+    Awkward input is handled so: all-zero rows are left out of the fit and labelled ``-1`` (shown as
+    ``ZERO_NAME`` by ``Clusters.column()``); duplicate rows cap an automatic k at the number of distinct
+    rows; fewer than 4 usable rows or a single distinct row give one cluster (``choice="single"``).
+    A k that was asked for and cannot be honoured is an error, never silently changed.
+
     Examples
     --------
     >>> rng = np.random.default_rng(0)
