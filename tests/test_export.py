@@ -21,6 +21,7 @@ from workbench.core.errors import (BadFileError, EmptyInputError, InvalidParamet
                                    SizeLimitError, UnknownNameError, WorkbenchError)
 from workbench.ui import bookmarks as bm
 from workbench.ui import export
+from workbench.ui import view_checks as checks
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -170,7 +171,7 @@ def test_state_is_json_and_says_what_is_shown(app):
     assert json.loads(json.dumps(state)) == state
     src, view = state["source"], state["view"]
     assert src == {"kind": "registry", "dataset": "analogy-words", "model": "glove-6b-50d", "limit": 500,
-                   "modality": "word", **bm.items_fingerprint(app.state.embeddings)}
+                   "modality": "word", **checks.items_fingerprint(app.state.embeddings)}
     assert view["map"]["method"] == "pca" and view["map"]["dim"] == 2
     assert view["colour"] == "section" and view["k"] == 5 and view["query"] == "paris"
     labels = app.state.embeddings.labels
@@ -403,7 +404,7 @@ def test_bad_state_files(good_state, tmp_path):
             export.open_state(path)
     huge = tmp_path / "huge.json"
     with open(huge, "wb") as f:
-        f.truncate(export.MAX_STATE_BYTES + 1)  # sparse: nothing is really written
+        f.truncate(checks.MAX_STATE_BYTES + 1)  # sparse: nothing is really written
     with pytest.raises(SizeLimitError, match="a view state is at most 50 MB"):
         export.open_state(huge)
     # a vectors folder must sit beside the state file: no paths
@@ -442,3 +443,57 @@ def test_bad_export_arguments(app, tmp_path):
     empty.state.projection = None
     with pytest.raises(EmptyInputError, match="no map to export"):
         export.export_html(empty, tmp_path / "m.html")
+
+
+# ---------------------------------------------------------------------------------------- the checks module
+def test_view_checks_examples_run():
+    import doctest
+
+    failures, tried = doctest.testmod(checks, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0 and tried >= 8
+
+
+def test_names_the_app_uses_stay_where_they_were():
+    from workbench.ui.bookmarks import BookmarksPanel, bookmark, bookmarks, go_to  # noqa: F401
+    from workbench.ui.export import export_html, export_png, open_state, save_view, view_state  # noqa: F401
+
+    assert export.check_state is checks.check_state and bm.items_fingerprint is checks.items_fingerprint
+
+
+# A bookmark's name is checked by one rule, typed in Python or read from a state file.
+BAD_NAMES = [("", "''"), ("   ", "'   '"), ("x" * 81, r"'x{40}'… \(81 characters\)"), (5, "5")]
+
+
+@pytest.mark.parametrize("name, got", BAD_NAMES, ids=["empty", "spaces", "81 chars", "int"])
+def test_bookmark_names_follow_one_rule(good_state, name, got):
+    a = wb.Workbench(embeddings=wb.Embeddings(np.eye(12)), method="pca", background=False)
+    with pytest.raises(InvalidParameterError, match=r"The 'name' parameter of bookmark must be a text of 1 to 80 "
+                                                    rf"characters\. Got {got} instead"):
+        bm.bookmark(a, name)
+    if not isinstance(name, str):
+        return  # JSON object keys are always texts
+    state = mutate(good_state, "bookmarks", {name: good_state["view"]})
+    with pytest.raises(InvalidParameterError, match=r"The 'bookmarks' parameter of the view state must be a text "
+                                                    rf"of 1 to 80 characters\. Got {got} instead"):
+        checks.check_state(state)
+
+
+def test_bookmarks_in_a_state_are_named_as_bookmark_names_them(good_state):
+    state = mutate(good_state, "bookmarks", {"  paris  ": good_state["view"]})
+    again = export.open_state(state, background=False)
+    assert bm.bookmarks(again) == ["paris"]  # stripped, as bookmark(app, "  paris  ") would name it
+    bm.go_to(again, "paris")
+    assert again.state.query == "paris"
+
+
+def test_a_state_without_bookmarks_opens(good_state):
+    again = export.open_state(mutate(good_state, "bookmarks", DELETE), background=False)
+    assert bm.bookmarks(again) == [] and again.state.query == "paris"
+
+
+def test_a_view_of_other_data_changes_nothing(good_state):
+    other = wb.Workbench(embeddings=wb.Embeddings(np.eye(12)), method="pca", background=False)
+    other.state.query = "3"
+    with pytest.raises(WorkbenchError, match=r"saved on other data \(500 items\) than the 12 items shown now"):
+        bm.apply_view(other, good_state["view"])
+    assert other.state.query == "3" and other.state.selection is None

@@ -7,8 +7,8 @@
   without kaleido, by screenshotting the exported page in headless Chromium through Playwright.
 * :func:`view_state` / :func:`save_view` describe the app in JSON (source, map, colour, query,
   highlights, selection, zoom, bookmarks); :func:`open_state` rebuilds the app from it through the
-  normal pipeline and cache. Every field of a state is checked first (:func:`check_state`): a state
-  file is user input.
+  normal pipeline and cache. Every field of a state is checked first (a state file is user input:
+  :mod:`workbench.ui.view_checks`).
 """
 
 from __future__ import annotations
@@ -21,18 +21,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..core.errors import (BadFileError, EmptyInputError, InvalidParameterError, MissingDependencyError,
-                           SizeLimitError, WorkbenchError)
+from ..core.errors import BadFileError, EmptyInputError, InvalidParameterError, MissingDependencyError, WorkbenchError
 from ..core.validation import check_number
-from .bookmarks import (MAX_NAME_CHARS, apply_view, bookmark_views, capture_view, check_view, items_fingerprint,
-                        set_bookmark_views, shown)
+from .bookmarks import apply_view, bookmark_views, capture_view, figure_widget, set_bookmark_views
+from .view_checks import FORMAT, VERSION, check_state, items_fingerprint, read_state_file, shown
 
-__all__ = ["current_figure", "caption", "export_html", "export_png", "view_state", "save_view", "open_state",
-           "check_state", "find_chromium"]
+__all__ = ["current_figure", "caption", "standalone_html", "export_html", "export_png", "find_chromium",
+           "view_state", "save_view", "open_state"]
 
-FORMAT, VERSION = "workbench-view", 1
-MAX_STATE_BYTES = 50 * 2**20  # a selection of a million rows with their labels fits
-MAX_BOOKMARKS = 200
 PNG_ENGINES = ("auto", "kaleido", "browser")
 OPEN_OPTIONS = ("background", "height", "width")  # what open_state may set beside the state
 
@@ -48,12 +44,10 @@ def current_figure(app):
     """
     import plotly.graph_objects as go
 
-    from .bookmarks import _figure_widget
-
     proj = app.state.projection
     if proj is None:
         raise EmptyInputError("There is no map to export yet: embed a dataset or use(vectors) first.")
-    widget = _figure_widget(app)
+    widget = figure_widget(app)
     if widget is not None and len(widget.data):
         return go.Figure(widget)
     return _figure_from_state(app, proj)
@@ -100,7 +94,8 @@ def caption(app) -> str:
     return " · ".join(parts)
 
 
-def _check_path(path, owner: str, suffixes=()) -> Path:
+def _check_path(path, owner: str) -> Path:
+    """``path`` as a Path to a file that can be written (its folder exists), or a WorkbenchError."""
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidParameterError("path", "a file path (str or Path)", type(path).__name__, owner=owner)
     out = Path(path)
@@ -118,8 +113,7 @@ def standalone_html(app, *, title: str | None = None) -> str:
     fig = current_figure(app)
     title = "Embedding map" if title is None else title
     if not isinstance(title, str) or len(title) > 200:
-        raise InvalidParameterError("title", "a text of at most 200 characters",
-                                    title if not isinstance(title, str) else title[:40] + "…", owner="export_html")
+        raise InvalidParameterError("title", "a text of at most 200 characters", shown(title), owner="export_html")
     config = {"displaylogo": False, "modeBarButtonsToRemove": ["sendDataToCloud"], "responsive": False}
     body = pio.to_html(fig, include_plotlyjs=True, include_mathjax=False, full_html=False, div_id="wb-map",
                        config=config, validate=False)
@@ -335,85 +329,6 @@ def save_view(app, path, *, include_vectors: bool = False) -> Path:
     return out
 
 
-def read_state_file(path) -> dict:
-    """The JSON object in a state file (size and syntax checked; the fields by :func:`check_state`)."""
-    path = Path(path)
-    if not path.is_file():
-        raise BadFileError(f"No view state file at {str(path)[:200]}.")
-    size = path.stat().st_size
-    if size > MAX_STATE_BYTES:
-        raise SizeLimitError(f"{path.name} is {size / 2**20:.0f} MB; a view state is at most "
-                             f"{MAX_STATE_BYTES // 2**20} MB. Is it really a file written by save_view?")
-    try:
-        return json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise BadFileError(f"{path.name} is not a view state: it is not UTF-8 JSON ({str(err)[:120]}).") from None
-    except RecursionError:
-        raise BadFileError(f"{path.name} is not a view state: its JSON is nested too deeply.") from None
-
-
-def check_state(state) -> dict:
-    """``state`` checked field by field; returns it. A WorkbenchError names the first wrong field.
-
-    Examples
-    --------
-    >>> check_state({"format": "workbench-view", "version": 99})
-    Traceback (most recent call last):
-    ...
-    workbench.core.errors.InvalidParameterError: The 'version' parameter of the view state must be 1 ...
-    """
-    from ..core.errors import UnknownNameError
-    from ..loaders import DATASETS
-    from ..models import MODELS
-    from .bookmarks import _bad, _int, _mapping, _text
-
-    if not isinstance(state, dict):
-        raise InvalidParameterError("state", "a dict or the path of a file written by save_view",
-                                    shown(state), owner="open_state")
-    if state.get("format") != FORMAT:
-        _bad("format", repr(FORMAT) + " (a state written by save_view or view_state)", state.get("format"))
-    if state.get("version") != VERSION:
-        _bad("version", f"{VERSION} (this workbench reads version {VERSION} states)", state.get("version"))
-    _mapping(state, "state", ("format", "version", "saved", "source", "view", "bookmarks"),
-             ("format", "version", "source", "view"))
-    _text(state.get("saved", ""), "saved", 40)
-    src = state["source"]
-    if not isinstance(src, dict) or src.get("kind") not in ("registry", "vectors"):
-        _bad("source.kind", "'registry' or 'vectors'", src.get("kind") if isinstance(src, dict) else src)
-    common = ("kind", "count", "labels_sha1", "modality")
-    if src["kind"] == "registry":
-        _mapping(src, "source", (*common, "dataset", "model", "limit"), (*common, "dataset", "model", "limit"))
-        for kind, name, registry in (("dataset", src["dataset"], DATASETS), ("model", src["model"], MODELS)):
-            _text(name, f"source.{kind}", 200)
-            if name not in registry:
-                raise UnknownNameError(kind, name, registry.names())
-        _int(src["limit"], "source.limit", 10, 1_000_000)
-    else:
-        _mapping(src, "source", (*common, "name", "dim", "vectors"), (*common, "name", "dim"))
-        _text(src["name"], "source.name", 500)
-        _int(src["dim"], "source.dim", 1, 100_000)
-        folder = _text(src.get("vectors"), "source.vectors", 255, allow_none=True)
-        if folder is not None and (folder in ("", ".", "..") or "/" in folder or "\\" in folder
-                                   or not folder.endswith(".vectors")):
-            _bad("source.vectors", "the name of a '<name>.vectors' folder beside the state file", folder)
-    _text(src["modality"], "source.modality", 40)
-    _int(src["count"], "source.count", 1, 100_000_000)
-    view = check_view(state["view"])
-    fingerprint = {"count": src["count"], "labels_sha1": src["labels_sha1"]}
-    if view["items"] != fingerprint:
-        _bad("view.items", "the items of source (same count and labels_sha1)", view["items"])
-    marks = state.get("bookmarks", {})
-    if not isinstance(marks, dict) or len(marks) > MAX_BOOKMARKS:
-        _bad("bookmarks", f"an object of at most {MAX_BOOKMARKS} named views", marks)
-    for name, mark in marks.items():
-        _text(name, "bookmarks", MAX_NAME_CHARS)
-        if not name.strip():
-            _bad("bookmarks", "views with non-empty names", name)
-        if check_view(mark, f"bookmarks[{name!r}]")["items"] != fingerprint:
-            _bad(f"bookmarks[{name!r}].items", "the items of source (same count and labels_sha1)", mark["items"])
-    return state
-
-
 def open_state(state, *, embeddings=None, **kwargs):
     """A new :class:`~workbench.ui.app.Workbench` showing the view described by ``state``.
 
@@ -475,5 +390,5 @@ def open_state(state, *, embeddings=None, **kwargs):
                              f"{found['count']:,}" + (" with other labels" if found["count"] == source["count"]
                                                        else "") + ".")
     apply_view(app, view)
-    set_bookmark_views(app, state["bookmarks"])
+    set_bookmark_views(app, state.get("bookmarks", {}))  # a state may come without bookmarks
     return app
