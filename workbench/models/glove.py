@@ -70,8 +70,8 @@ def glove_loss(w, wc, b, bc, rows, cols, x, *, x_max: float = X_MAX, alpha: floa
     --------
     >>> w = wc = np.zeros((2, 3)); b = bc = np.zeros(2)
     >>> J, grads = glove_loss(w, wc, b, bc, np.array([0]), np.array([1]), np.array([100.0]))
-    >>> round(J, 4) == round(np.log(100) ** 2, 4), grads[2].tolist()
-    (True, [-9.210340371976184, 0.0])
+    >>> bool(np.isclose(J, np.log(100) ** 2)), bool(np.isclose(grads[2][0], -2 * np.log(100)))
+    (True, True)
     """
     diff = np.einsum("ij,ij->i", w[rows], wc[cols]) + b[rows] + bc[cols] - np.log(x)
     fdiff = glove_weight(x, x_max, alpha) * diff
