@@ -383,3 +383,15 @@ def test_a_class_that_is_also_the_label_is_refused():
     before = b.state.embeddings
     assert not b.source.choose_columns(label="species", class_column="species")
     assert b.state.embeddings is before and "cannot be both the labels and the class" in b.source.message.text
+
+
+def test_an_embedding_that_ends_after_other_vectors_were_shown_is_dropped():
+    b = Bench(background=True)
+    b.source.modality.value = "word"
+    b.source.model.value, b.source.dataset.value, b.source.limit.value = "glove-6b-50d", "glove-vocab", 100
+    b.source.embed()  # in a thread; applied only when the main thread drains the queue
+    b.state.background = False
+    assert b.source.use(wb.Embeddings(planted(B_LABELS), B_LABELS), name="B")  # the person moved on
+    b.state.wait(timeout=120)
+    assert b.state.dataset == "B" and b.state.embeddings.labels == B_LABELS
+    assert "not shown" in b.source.message.text or "Cancelled" in b.state.history[0]["text"]

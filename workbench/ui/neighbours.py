@@ -98,14 +98,15 @@ class NeighboursPanel(widgets.VBox):
         self.message = MessageLine(state, "neighbours")
         self.scope = widgets.HTML().add_class("wb-neighbours-scope")
         self.whole_vocabulary = widgets.Checkbox(value=False, indent=False, description="search the model's whole "
-                                                 "vocabulary", layout={"display": "none"}).add_class("wb-vocabulary")
+                                                 "vocabulary", layout={"display": "none", "width": "auto"}
+                                                 ).add_class("wb-vocabulary")
         self.stale_note = widgets.HTML().add_class("wb-stale-note")
         self.result = widgets.HTML().add_class("wb-neighbours")
         self.result_frame = None
         self.stale = False  # the table shown answers an earlier query (the last one failed)
         self._vocabulary = None
         super().__init__([widgets.HBox([self.query, self.find]), self.message, self.k,
-                          widgets.HBox([self.whole_vocabulary, self.scope]), self.stale_note, self.result])
+                          self.scope, self.whole_vocabulary, self.stale_note, self.result])
         self.find.on_click(lambda _: self.ask(self.query.value))
         self.query.observe(lambda change: self.ask(change["new"]), names="value")
         self.whole_vocabulary.observe(self._rescope, names="value")

@@ -145,7 +145,13 @@ class SourcePanel(widgets.VBox):
         model, dataset, limit = self.model.value, self.dataset.value, self.limit.value
         self.state.report(f"Embedding {limit:,} items of {dataset} with {model}…", "busy", where="source")
 
+        version = self.state.data_version
+
         def done(emb: Embeddings) -> None:
+            if not self.state.is_current(version):  # other vectors were shown meanwhile: the latest choice wins
+                self.state.report(f"The embedding of {dataset} with {model} finished after other vectors were shown; "
+                                  "it is not shown (press Embed again for it).", "info", where="source")
+                return
             with self.state.speaking("source"):
                 self.state.show(emb, modality=self.modality.value, model=model, dataset=dataset,
                                 message=f"Embedded {len(emb):,} items of {dataset} with {model} ({emb.dim} "
@@ -162,10 +168,15 @@ class SourcePanel(widgets.VBox):
 
         All or nothing (:meth:`State.show`): vectors that cannot be read or mapped leave the
         previous ones, their map and tables in place, with the reason in the status. Returns True
-        when the new vectors are shown.
+        when the new vectors are shown; an embedding still running from *Embed* is then cancelled
+        (the latest choice wins: it would otherwise replace these vectors when it ends).
         """
         with self.state.speaking("source"):
-            return self._use(data, labels, meta=meta, name=name, _columns=_columns)
+            shown = self._use(data, labels, meta=meta, name=name, _columns=_columns)
+        running = self.job.job
+        if shown and running is not None and running.running:
+            running.cancel()
+        return shown
 
     def _use(self, data, labels, *, meta, name: str, _columns: str) -> bool:
         emb, columns = None, _columns
