@@ -5,7 +5,7 @@ next), with one BLAS/OpenMP thread. While each runs, the CPU time taken by *othe
 the machine is measured and written next to the results: on a 2-core machine a concurrent test run
 can double every timing, and the table should say so.
 
-Usage: ``make bench`` or ``python benchmarks/run_all.py [--only index,embed,projection,train] [--wait-quiet 300]``.
+Usage: ``make bench`` or ``python benchmarks/run_all.py [--only embed,sentences,index,projection,train] [--wait-quiet 300]``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path  # noqa: E402
 
 from _common import HERE, RESULTS, machine_info, markdown_table, say  # noqa: E402
 
-BENCHMARKS = ("embed", "index", "projection", "train")
+BENCHMARKS = ("embed", "sentences", "index", "projection", "train")
 
 
 def _busy_seconds() -> float | None:
@@ -132,6 +132,17 @@ def headline(results: dict) -> list[tuple[str, str]]:
         lines.append((f"MiniLM {s['n']:,} sentences, 1 thread, fresh processes: ours / plain encode",
                       f"{s['ours_s']:.2f} s / {s['plain_s']:.2f} s (ratio {s['ratio']:.2f}); max abs diff "
                       f"{s['max_abs_diff']:.1e}"))
+    if "sentences" in results:
+        s = results["sentences"]["summary"]
+        lines += [
+            (f"MiniLM {s['n']:,} Bible verses, 1 thread, fresh processes: plain encode / wb.embed minilm / "
+             "minilm-onnx / minilm-int8",
+             f"{s['plain_s']:.2f} s / {s['minilm']['s']:.2f} s / {s['onnx']['s']:.2f} s / {s['int8']['s']:.2f} s "
+             f"(ratios {s['minilm']['ratio']:.2f} / {s['onnx']['ratio']:.2f} / {s['int8']['ratio']:.2f})"),
+            ("MiniLM ONNX fp32: max abs diff to plain; int8: cosine to fp32 (mean, min), recall@10",
+             f"{s['onnx']['max_abs_diff']:.1e}; {s['int8']['cosine_mean']:.4f}, {s['int8']['cosine_min']:.4f}, "
+             f"{s['int8']['recall_at_10']:.3f}"),
+        ]
     if "train" in results:
         s = results["train"]["summary"]
         lines += [

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from workbench.core import Embeddings
+from workbench.core.errors import DimensionMismatchError, InvalidParameterError, NonFiniteError
 
 
 def brute_cosines(x: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -28,6 +29,36 @@ def test_construction_stores_float32_matrix_and_string_labels():
     assert emb.labels == ["10", "20", "30"]
     assert len(emb) == 3 and emb.dim == 2
     assert repr(emb) == "Embeddings(3 x 2)"
+
+
+def test_metadata_given_as_a_callable_is_made_on_first_use():
+    calls = []
+
+    def meta():
+        calls.append(1)
+        return pd.DataFrame({"colour": ["red", "blue"]}, index=[7, 8])
+
+    emb = Embeddings(np.eye(2), ["a", "b"], meta=meta)
+    assert calls == []  # nothing built yet
+    assert emb.meta["colour"].tolist() == ["red", "blue"] and emb.meta.index.tolist() == [0, 1]
+    assert emb.subset(["b"]).meta["colour"].tolist() == ["blue"]
+    assert calls == [1]  # built once
+    with pytest.raises(DimensionMismatchError, match="Metadata has 1 rows for 2 vectors"):
+        Embeddings(np.eye(2), ["a", "b"], meta=lambda: pd.DataFrame({"c": [1]})).meta
+
+
+def test_adopted_vectors_are_kept_read_only_with_the_constructors_checks():
+    x = np.eye(3, dtype=np.float32)
+    emb = Embeddings._adopt(x, ["a", "b", "c"])
+    assert emb.vectors is x and not x.flags.writeable  # no copy: the caller hands it over
+    view = np.eye(3, dtype=np.float32)[:2]
+    assert not np.shares_memory(Embeddings._adopt(view, ["a", "b"]).vectors, view)  # a view is copied
+    bad = np.eye(2, dtype=np.float32)
+    bad[0, 0] = np.nan
+    with pytest.raises(NonFiniteError):
+        Embeddings._adopt(bad, ["a", "b"])
+    with pytest.raises(InvalidParameterError, match="must be unique"):
+        Embeddings._adopt(np.eye(2, dtype=np.float32), ["a", "a"], text_labels=True)
 
 
 def test_default_labels_are_row_numbers():

@@ -239,3 +239,44 @@ def test_bad_word_lists(call, error, match):
 
     with pytest.raises(getattr(errors, error), match=match):
         call()
+
+
+# ----------------------------------------------------------------------------- UMAP's compiled code kept on disk
+UMAP_CHILD = """
+import json, sys
+import numpy as np
+import workbench as wb
+from workbench.core import _map_runs
+if {off}:
+    _map_runs.keep_umap_compilation = lambda: []  # this process never keeps umap's code
+emb = wb.embed("glove-vocab", "glove-6b-50d", limit=300, progress=False)
+coords = wb.project(emb, "umap", 2, cache=False, quality=False, progress=False).coords
+import umap.umap_
+hits = sum(umap.umap_.smooth_knn_dist.stats.cache_hits.values())
+np.save({out!r}, coords)
+print(json.dumps({{"hits": hits, "kept": _map_runs._kept[0] if _map_runs._kept else []}}))
+"""
+
+
+@pytest.mark.slow
+def test_kept_umap_code_gives_the_same_map_and_is_loaded_by_the_next_process(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def child(off: bool, name: str) -> tuple[np.ndarray, dict]:
+        out = tmp_path / f"{name}.npy"
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        proc = subprocess.run([sys.executable, "-c", UMAP_CHILD.format(off=off, out=str(out))], env=env,
+                              capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        return np.load(out), json.loads(proc.stdout.strip().splitlines()[-1])
+
+    plain, info_plain = child(True, "never-kept")
+    first, info_first = child(False, "kept")
+    second, info_second = child(False, "kept-again")
+    assert info_plain["kept"] == [] and "umap.umap_.smooth_knn_dist" in info_first["kept"]
+    np.testing.assert_array_equal(first, plain)  # the same machine code: the same map
+    np.testing.assert_array_equal(second, plain)
+    assert info_second["hits"] >= 1  # the next process loaded the compiled code from disk

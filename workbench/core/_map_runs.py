@@ -29,7 +29,7 @@ import numpy as np
 from .errors import CancelledError
 from .progress import Progress
 
-__all__ = ["run_map", "EpochRelay", "PRE_PCA_DIMS"]
+__all__ = ["run_map", "EpochRelay", "PRE_PCA_DIMS", "keep_umap_compilation", "UMAP_UNCACHED"]
 
 PRE_PCA_DIMS = 50  # UMAP and t-SNE first reduce to this many dimensions: much faster neighbour search
 EPOCHS = re.compile(r"(\d+)/(\d+)")
@@ -131,6 +131,7 @@ def _umap(embeddings, dim, random_state, params, progress):
     reduced = _reduced(x, PRE_PCA_DIMS, random_state)
     import umap
 
+    keep_umap_compilation()
     relay = EpochRelay(progress.stage(0.35, 1.0), "UMAP: layout")
     model = umap.UMAP(n_components=dim, metric="cosine", random_state=random_state,
                       precomputed_knn=(knn_ids, knn_dists), **params,
@@ -142,6 +143,40 @@ def _umap(embeddings, dim, random_state, params, progress):
         coords = model.fit_transform(reduced)
     progress.check("the UMAP map")  # a Cancel pressed after the last bar refresh
     return coords, {}
+
+
+#: umap-learn functions our UMAP path runs that umap-learn 0.5.12 compiles without ``cache=True``
+#: (``umap/umap_.py``, ``umap/layouts.py``, ``umap/utils.py``): ~65 s of numba compilation on the
+#: first map of every new kernel on a busy 2-core machine, 3.5 s once they are kept.
+UMAP_UNCACHED = (("umap.umap_", "smooth_knn_dist"), ("umap.umap_", "compute_membership_strengths"),
+                 ("umap.layouts", "_nb_optimize_layout_euclidean_single_epoch"), ("umap.layouts", "clip"),
+                 ("umap.utils", "tau_rand_int"), ("umap.utils", "tau_rand"))
+_kept = []
+
+
+def keep_umap_compilation() -> list[str]:
+    """Let numba keep umap-learn's compiled layout code on disk, so a new kernel loads it instead.
+
+    Calls numba's own ``Dispatcher.enable_caching()`` (what ``@njit(cache=True)`` does) on the
+    functions in :data:`UMAP_UNCACHED` that are not cached yet; the machine code is the same, so
+    the maps are the same (a test compares them with a process that never calls this). Only the
+    serial epoch function is touched: its parallel twin shares its Python source, and two cached
+    twins could read each other's entries. Runs once per process; returns the names it enabled.
+    ``make setup`` fills the cache (``python -m workbench.warmup``).
+    """
+    if _kept:
+        return _kept[0]
+    import importlib
+
+    enabled = []
+    for module, name in UMAP_UNCACHED:
+        dispatcher = getattr(importlib.import_module(module), name, None)
+        # numba's NullCache: compiled without cache=True (checked by name: core does not import numba)
+        if type(getattr(dispatcher, "_cache", None)).__name__ == "NullCache" and hasattr(dispatcher, "enable_caching"):
+            dispatcher.enable_caching()
+            enabled.append(f"{module}.{name}")
+    _kept.append(enabled)
+    return enabled
 
 
 class EpochRelay:

@@ -11,9 +11,9 @@ Two variants are registered:
 
 - ``minilm-onnx``: float32, vectors equal to ``SentenceTransformer.encode`` within 1e-5.
 - ``minilm-int8``: the same graph with the weights of its matrix products quantized to int8
-  (``onnxruntime.quantization.quantize_dynamic``, QInt8, one scale per output channel). Faster again, but **approximate**: its
-  vectors differ from the float model's (the tests hold it to a mean cosine and a recall floor);
-  never the default.
+  (``onnxruntime.quantization.quantize_dynamic``, QInt8, one scale per output channel). Faster
+  again, but **approximate**: its vectors differ from the float model's (the tests hold it to a mean
+  cosine and a recall floor); never the default.
 
 Examples
 --------
