@@ -149,8 +149,9 @@ def word_pair_correlation(embeddings, pairs, *, restrict: int | None = 300_000, 
             oov += 1
             continue
         rows.append((a, b, human, vocab[a], vocab[b]))
-    if not rows:
-        raise EmptyInputError("No word pairs with both words in the vocabulary.")
+    if len(rows) < 2:  # a correlation needs two pairs
+        raise EmptyInputError(f"{'No word pairs' if not rows else 'Only one word pair'} with both words in the "
+                              "vocabulary: a correlation needs at least two.")
     frame = pd.DataFrame(rows, columns=["a", "b", "human", "ia", "ib"])
     unit = embeddings.unit_vectors
     frame["model"] = np.einsum("ij,ij->i", unit[frame["ia"]], unit[frame["ib"]]).astype(np.float64)
