@@ -101,19 +101,30 @@ def test_loss_gradient_and_adagrad_step_agree_with_mittens(tiny):
         np.testing.assert_allclose(p - 0.05 * half / np.sqrt(0.1 + half**2), after.reshape(p.shape), rtol=1e-10)
 
 
-def test_the_compiled_cell_step_is_adagrad_on_one_cell(tiny):
+def test_the_compiled_cell_step_is_glove_c_adagrad_on_one_cell(tiny):
     X, params, rows, cols = tiny
     i, j = rows[0], cols[0]
     ours = [p.astype(np.float32) for p in params]
     acc = [np.full_like(p, 1.0) for p in ours]
     _, grads = glove_loss(*[p.astype(np.float64) for p in ours], np.array([i]), np.array([j]), X[[i], [j]])
-    expected = [p - 0.05 * (g / 2) / np.sqrt(1.0 + (g / 2) ** 2) for p, g in zip(ours, grads)]
+    # glove.c: step = lr * grad(J / 2) / sqrt(G), then G += step_numerator^2 (G starts at 1)
+    expected = [p - 0.05 * (g / 2) / np.sqrt(1.0) for p, g in zip(ours, grads)]
+    expected_acc = [1.0 + (0.05 * g / 2) ** 2 for g in grads]
     cost = _cell_kernel()(*ours, *acc, rows, cols, np.log(X[rows, cols]).astype(np.float32),
                           np.minimum(1, (X[rows, cols] / 100) ** 0.75).astype(np.float32), np.array([0]),
                           np.float32(0.05))
     assert cost == pytest.approx(glove_loss(*params, rows[:1], cols[:1], X[[i], [j]])[0], rel=1e-4)
     for p, e in zip(ours, expected):
         np.testing.assert_allclose(p, e, rtol=1e-5, atol=1e-6)
+    for a, e in zip(acc, expected_acc):
+        np.testing.assert_allclose(a, e, rtol=1e-5)
+    # a second visit of the same cell divides by the grown accumulator
+    before = [p.copy() for p in ours]
+    _, grads2 = glove_loss(*[p.astype(np.float64) for p in ours], np.array([i]), np.array([j]), X[[i], [j]])
+    _cell_kernel()(*ours, *acc, rows, cols, np.log(X[rows, cols]).astype(np.float32),
+                   np.minimum(1, (X[rows, cols] / 100) ** 0.75).astype(np.float32), np.array([0]), np.float32(0.05))
+    for p, b, g, e in zip(ours, before, grads2, expected_acc):
+        np.testing.assert_allclose(p, b - 0.05 * (g / 2) / np.sqrt(e), rtol=1e-4, atol=1e-6)
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,18 @@
 2. **Loss** (the paper's eq. 8) over the non-zero cells:
    ``J = sum f(X_ij) (w_i . w~_j + b_i + b~_j - log X_ij)^2`` with ``f(x) = min(1, (x / x_max)^alpha)``,
    ``x_max = 100`` and ``alpha = 3/4``. :func:`glove_loss` computes ``J`` and its gradients.
-3. **AdaGrad, one cell at a time** as in ``glove.c``: every epoch visits the non-zero cells in a
-   new random order; each cell moves its two vectors and two biases along ``f(X_ij) * diff``
-   (the gradient of ``J / 2``: ``glove.c``'s and ``mittens``' convention), and every parameter
-   keeps its own sum of squared gradients, started at ``initial_accumulator`` (1.0 as in
-   ``glove.c``): ``G += g^2``, then ``p -= learning_rate * g / sqrt(G)`` (Duchi et al.'s AdaGrad,
-   as in ``mittens``; ``glove.c`` adds the square after the step). The loop over cells is
-   compiled with numba (a dependency of umap-learn), single-threaded and reproducible for a
-   ``seed``; ``glove.c`` runs the same loop in parallel threads without locks (Hogwild).
-   Full-batch AdaGrad in numpy makes one step per epoch and learned far less on the Bible.
+3. **AdaGrad, one cell at a time**, exactly as ``glove.c`` does it: every epoch visits the
+   non-zero cells in a new random order; each cell moves its two vectors and two biases along
+   ``g = learning_rate * f(X_ij) * diff * (other vector)`` (``f * diff`` is the gradient of ``J / 2``),
+   each parameter divided by the square root of its own sum of earlier squared steps ``G``
+   (started at ``initial_accumulator = 1``), then ``G += g^2``. This differs from textbook AdaGrad
+   (Duchi et al., as in ``mittens``: ``G += grad^2`` first, step ``learning_rate * grad / sqrt(G)``)
+   only in that the squares are of the scaled steps, so the step size decays about
+   ``1 / learning_rate`` times more slowly: with the textbook rule and ``learning_rate = 0.05``,
+   GloVe on the Bible answered 1 of 906 analogy questions after 5 epochs (wordsim353 rho 0.02).
+   The loop over cells is compiled with numba (a dependency of umap-learn), single-threaded and
+   reproducible for a ``seed``; ``glove.c`` runs the same loop in parallel threads without locks
+   (Hogwild). Full-batch AdaGrad in numpy makes one step per epoch and learns far less.
 4. **Vectors** are ``w + w~``; the reported ``loss`` of an epoch is ``J / nnz`` summed over the
    cells as they were visited (each cell just before its step, as ``glove.c`` reports its cost).
 
@@ -107,7 +110,7 @@ class GloVe(TrainedWordVectors):
     x_max, alpha : float, default=100 and 0.75
         The weighting ``f(x) = min(1, (x / x_max)^alpha)``.
     initial_accumulator : float, default=1.0
-        Starting sum of squared gradients (``glove.c``: 1.0; ``mittens``: 0.1).
+        Starting sum of squared steps (``glove.c``: 1.0).
     seed : int, default=0
         Seeds the initial vectors (uniform in ``[-0.5, 0.5) / vector_size``, as ``glove.c``) and the order of cells.
 
@@ -210,16 +213,17 @@ def _cell_kernel():
                 diff += w[i, t] * wc[j, t]
             fdiff = fweight[e] * diff  # the gradient of J / 2 with respect to the prediction
             cost += fdiff * diff
+            fdiff *= lr  # glove.c: the step, and the accumulated squares, are those of lr * gradient
             for t in range(d):
                 g1, g2 = fdiff * wc[j, t], fdiff * w[i, t]
+                w[i, t] -= g1 / np.sqrt(gw[i, t])
+                wc[j, t] -= g2 / np.sqrt(gwc[j, t])
                 gw[i, t] += g1 * g1
                 gwc[j, t] += g2 * g2
-                w[i, t] -= lr * g1 / np.sqrt(gw[i, t])
-                wc[j, t] -= lr * g2 / np.sqrt(gwc[j, t])
+            b[i] -= fdiff / np.sqrt(gb[i])
+            bc[j] -= fdiff / np.sqrt(gbc[j])
             gb[i] += fdiff * fdiff
-            b[i] -= lr * fdiff / np.sqrt(gb[i])
             gbc[j] += fdiff * fdiff
-            bc[j] -= lr * fdiff / np.sqrt(gbc[j])
         return cost
 
     return glove_cells
