@@ -133,6 +133,8 @@ def test_scatter_click_sets_the_query_and_a_lasso_fills_the_selection(scatter_pa
     select(scatter_panel, rows)
     assert list(state.selection["row"]) == rows.tolist() and set(state.selection["cluster"]) == {3}
     assert f"{len(rows):,} selected" in scatter_panel.selected.value and ">p" in scatter_panel.selected.value
+    select(scatter_panel, rows[:500])  # the same table State.frame_of makes (it is slow for big selections)
+    pd.testing.assert_frame_equal(state.selection, state.frame_of(rows[:500].tolist()))
     select(scatter_panel, [])
     assert len(state.selection) == 0 and "Nothing selected" in state.status
 

@@ -84,7 +84,7 @@ class ScatterMap:
     """Draws a 2-D map frame with jupyter-scatter in ``box``; reports clicked and selected rows.
 
     A click selects one point in jupyter-scatter; it is reported as a click (``on_click(row)``)
-    and as a one-row selection. A lasso (shift + drag, or the lasso tool) reports every row.
+    and as a one-row selection. A lasso (the lasso tool of its toolbar) reports every row.
 
     Examples
     --------
