@@ -142,7 +142,7 @@ def test_title_is_escaped_and_huge_maps_drop_hover_text(frame, monkeypatch):
     fig = figures.scatter_map(frame, title="<b>GloVe</b> & co", height=300)
     layout = fig.to_dict()["layout"]
     assert layout["title"]["text"] == "&lt;b&gt;GloVe&lt;/b&gt; &amp; co" and layout["height"] == 300
-    monkeypatch.setattr(figures, "HOVER_LIMIT", 3)
+    monkeypatch.setattr(figures._base, "HOVER_LIMIT", 3)  # where _hover reads it
     [points] = traces(figures.scatter_map(frame), "points")
     assert points["hoverinfo"] == "none" and "text" not in points
 
