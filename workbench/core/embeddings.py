@@ -67,7 +67,8 @@ class Embeddings:
 
     def _setup(self, x: np.ndarray, labels, meta, provenance, embedder, index, text_labels=False) -> None:
         self._vectors = x
-        self._labels, self._position = _labels_and_positions(labels, len(x), text_labels)
+        self._labels = _checked_labels(labels, len(x), text_labels)
+        self._positions = None  # label -> row, built on the first lookup by label
         # A callable ``meta`` is built on first use: a plain word list needs no table until someone asks.
         self._meta_frame = None if callable(meta) else as_meta(meta, len(x))
         self._meta_source = meta if callable(meta) else None
@@ -95,6 +96,12 @@ class Embeddings:
         self._setup(x, labels, kwargs.pop("meta", None), kwargs.pop("provenance", None),
                     kwargs.pop("embedder", None), kwargs.pop("index", "auto"), text_labels=text_labels)
         return self
+
+    @property
+    def _position(self) -> dict:
+        if self._positions is None:
+            self._positions = dict(zip(self._labels, range(len(self._labels))))
+        return self._positions
 
     @property
     def _meta(self) -> pd.DataFrame:
@@ -443,15 +450,13 @@ class Embeddings:
         return result_frame(ids, scores, labels=self._labels, meta=self._meta, index=index)
 
 
-def _labels_and_positions(labels, n: int, text: bool = False) -> tuple[tuple[str, ...], dict]:
-    """Labels as a tuple and their row numbers; one dict build checks uniqueness for text labels.
+def _checked_labels(labels, n: int, text: bool = False) -> tuple[str, ...]:
+    """Labels as a tuple of unique str; a set checks uniqueness of text labels in one C-speed pass.
 
     ``text=True``: the caller has checked that every label is a str.
     """
     if isinstance(labels, (list, tuple)) and len(labels) == n and (text or set(map(type, labels)) <= {str}):
         labels = tuple(labels)
-        position = dict(zip(labels, range(n)))
-        if len(position) == n:
-            return labels, position
-    labels = as_labels(labels, n)  # the general path, with its messages (repeated labels, wrong count...)
-    return labels, dict(zip(labels, range(n)))
+        if len(set(labels)) == n:
+            return labels
+    return as_labels(labels, n)  # the general path, with its messages (repeated labels, wrong count...)
