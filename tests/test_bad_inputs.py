@@ -678,7 +678,105 @@ def empty_selection(b: Bench):
     b.projection._on_selection(trace, Points(point_inds=[]), None)
 
 
-MATRIX = CORE + FILES + CACHE + PIPELINE + JOBS + CONSTRUCTORS + USE + UPLOADS + PANELS
+def _vectors_state(change):
+    """A view state of the 20-vector app with one field changed (``change(state)`` edits it in place)."""
+    from workbench.ui.export import view_state
+
+    state = view_state(workbench(method="pca"))
+    change(state)
+    return state
+
+
+def _open(change, **kwargs):
+    from workbench.ui.export import open_state
+
+    return open_state(_vectors_state(change), embeddings=wb.Embeddings(GOOD, LABELS), background=False, **kwargs)
+
+
+def _file(tmp: Path, name: str, data: bytes) -> Path:
+    path = tmp / name
+    path.write_bytes(data)
+    return path
+
+
+def _clusters(*args, **kwargs):
+    from workbench.core.clusters import find_clusters
+
+    return find_clusters(*args, **kwargs)
+
+
+def _labels(anchors, sizes, **kwargs):
+    from workbench.core.label_layout import place_labels
+
+    return place_labels(np.asarray(anchors, float), np.asarray(sizes, float), **{"width": 400, "height": 300, **kwargs})
+
+
+MAPS = [
+    Case("clusters-empty", lambda b: _clusters(np.zeros((0, 3))), E.EmptyInputError, "empty"),
+    Case("clusters-all-zero", lambda b: _clusters(np.zeros((6, 3))), E.EmptyInputError, "All 6 vectors are zero"),
+    Case("clusters-nan", lambda b: _clusters(np.array([[1, np.nan], [1, 2]])), E.NonFiniteError, "NaN or infinite"),
+    Case("clusters-k-over-half", lambda b: _clusters(np.eye(4), n_clusters=3), E.InvalidParameterError,
+         "at most half"),
+    Case("clusters-k-over-distinct", lambda b: _clusters(np.repeat(np.eye(2), 5, 0), n_clusters=3),
+         E.InvalidParameterError, "distinct rows"),
+    Case("clusters-k-zero", lambda b: _clusters(GOOD, n_clusters=0), E.InvalidParameterError, "at least 1"),
+    Case("clusters-k-float", lambda b: _clusters(GOOD, n_clusters=2.5), E.InvalidParameterError, "integer"),
+    Case("clusters-labels-length", lambda b: _clusters(np.eye(4), labels=["a", "b"]), E.DimensionMismatchError,
+         "2 labels for 4 vectors"),
+    Case("clusters-texts-length", lambda b: _clusters(np.eye(4), texts=["a"]), E.DimensionMismatchError,
+         "1 texts for 4 vectors"),
+    Case("clusters-text-vectors", lambda b: _clusters("abc"), E.DimensionMismatchError, "numbers"),
+    Case("labels-size-mismatch", lambda b: _labels([[1, 1], [2, 2]], [[10, 5]]), E.DimensionMismatchError, ""),
+    Case("labels-width-zero", lambda b: _labels([[1, 1]], [[10, 5]], width=0), E.InvalidParameterError,
+         "positive number of pixels"),
+    Case("labels-nan-anchor", lambda b: _labels([[np.nan, 1]], [[10, 5]]), E.InvalidParameterError,
+         "finite pixel positions"),
+    Case("zoom-negative-pad", lambda b: figures.zoom_to(b.projection._frame, [0, 1], pad=-1),
+         E.InvalidParameterError, "pad"),
+    Case("zoom-row-out-of-range", lambda b: figures.zoom_to(b.projection._frame, [0, 99]),
+         E.InvalidParameterError, ""),
+    Case("app-title-number", lambda b: workbench(title=5), E.InvalidParameterError, "'title' parameter of Workbench"),
+    # Views shared and reopened (ui/export.py, ui/bookmarks.py, ui/view_checks.py)
+    Case("view-version", lambda b: _open(lambda s: s.update(version=2)), E.InvalidParameterError, "must be 1"),
+    Case("view-format", lambda b: _open(lambda s: s.update(format="plotly")), E.InvalidParameterError,
+         "workbench-view"),
+    Case("view-method", lambda b: _open(lambda s: s["view"]["map"].update(method="mds")), E.InvalidParameterError,
+         "method"),
+    Case("view-dim", lambda b: _open(lambda s: s["view"]["map"].update(dim=4)), E.InvalidParameterError, "dim"),
+    Case("view-k-bool", lambda b: _open(lambda s: s["view"].update(k=True)), E.InvalidParameterError, "'view.k'"),
+    Case("view-highlight-out-of-range", lambda b: _open(lambda s: s["view"].update(highlight=[1, 500])),
+         E.InvalidParameterError, "from 0 to 19"),
+    Case("view-selection-negative", lambda b: _open(lambda s: s["view"]["selection"].update(rows=[-1], labels=["x"])),
+         E.InvalidParameterError, "from 0 to 19"),
+    Case("view-huge-query", lambda b: _open(lambda s: s["view"].update(query="q" * 10_000_000)),
+         E.InvalidParameterError, "at most 10,000 characters"),
+    Case("view-zoom-text", lambda b: _open(lambda s: s["view"].update(zoom={"x": ["a", 1]})),
+         E.InvalidParameterError, "finite number"),
+    Case("view-unknown-key", lambda b: _open(lambda s: s["view"].update(colour_by_magic=1)),
+         E.InvalidParameterError, "keys among"),
+    Case("view-bookmarks-list", lambda b: _open(lambda s: s.update(bookmarks=[1])), E.InvalidParameterError,
+         "bookmarks"),
+    Case("view-open-option", lambda b: _open(lambda s: None, limit=10), E.InvalidParameterError,
+         "one of \\('background', 'height', 'width'\\)"),
+    Case("view-vectors-missing", lambda b: __import__("workbench.ui.export", fromlist=["open_state"]).open_state(
+         _vectors_state(lambda s: None), background=False), E.WorkbenchError, "include_vectors=True"),
+    Case("view-file-missing", lambda b: __import__("workbench.ui.export", fromlist=["open_state"]).open_state(
+         Path("/nonexistent/view.json")), E.BadFileError, "No view state file"),
+    Case("bookmark-empty-name", lambda b: workbench(method="pca").bookmark("   "), E.InvalidParameterError,
+         "1 to 80 characters"),
+    Case("bookmark-go-to-none", lambda b: workbench(method="pca").go_to("one"), E.EmptyInputError, ""),
+    Case("export-png-scale", lambda b: workbench(method="pca").export_png("x.png", scale=0), E.InvalidParameterError,
+         "'scale'"),
+    Case("export-png-engine", lambda b: workbench(method="pca").export_png("x.png", engine="svg"),
+         E.InvalidParameterError, "'engine'"),
+    Case("export-html-missing-folder", lambda b: workbench(method="pca").export_html("/nonexistent/dir/map.html"),
+         E.BadFileError, "does not exist"),
+    Case("export-html-long-title", lambda b: workbench(method="pca").export_html("m.html", title="t" * 500),
+         E.InvalidParameterError, "'title'"),
+]
+
+
+MATRIX = CORE + FILES + CACHE + PIPELINE + JOBS + CONSTRUCTORS + USE + UPLOADS + PANELS + MAPS
 UI_CASES = {c.id for c in JOBS + USE + UPLOADS + PANELS}
 SHARED = {c.id for c in CORE + FILES + CACHE + PIPELINE}  # they only read the bench: one serves them all
 
