@@ -776,7 +776,24 @@ MAPS = [
 ]
 
 
-MATRIX = CORE + FILES + CACHE + PIPELINE + JOBS + CONSTRUCTORS + USE + UPLOADS + PANELS + MAPS
+SPEED = [
+    Case("onnx-threads-0", lambda b: wb.get_model("minilm-onnx", threads=0), E.InvalidParameterError,
+         "'threads' parameter of MiniLMOnnx"),
+    Case("onnx-threads-float", lambda b: wb.get_model("minilm-onnx", threads=1.5), E.InvalidParameterError,
+         "a positive integer"),
+    Case("int8-batch-0", lambda b: wb.get_model("minilm-int8", batch_size=0), E.InvalidParameterError,
+         "'batch_size' parameter of MiniLMInt8"),
+    Case("onnx-variant", lambda b: __import__("workbench.models.onnx_sentences", fromlist=["x"]).export_minilm_onnx(
+         "fp16"), E.InvalidParameterError, "'variant' parameter of export_minilm_onnx"),
+    Case("lookup-empty-list", lambda b: wb.embed([], "glove-6b-50d"), E.EmptyInputError, "no rows"),
+    Case("lookup-repeated-words", lambda b: wb.embed(["king", "king"], "glove-6b-50d"), E.InvalidParameterError,
+         "must be unique"),
+    Case("lookup-unknown-word", lambda b: wb.embed(["king", "zzqqxxw"], "glove-6b-50d"), E.UnknownLabelError,
+         "zzqqxxw"),
+]
+
+
+MATRIX = CORE + FILES + CACHE + PIPELINE + JOBS + CONSTRUCTORS + USE + UPLOADS + PANELS + MAPS + SPEED
 UI_CASES = {c.id for c in JOBS + USE + UPLOADS + PANELS}
 SHARED = {c.id for c in CORE + FILES + CACHE + PIPELINE}  # they only read the bench: one serves them all
 
