@@ -129,3 +129,12 @@ def test_bible_swivel_neighbours():
     emb = wb.embed(model.trained_items(), model, progress=False)
     assert "lord" in emb.neighbours("god", k=5)["label"].tolist()
     assert {"flock", "oxen"} & set(emb.neighbours("sheep", k=5)["label"])
+
+
+def test_a_word_that_co_occurs_with_nothing_adds_no_loss_and_no_gradient():
+    X = sp.csr_matrix(np.array([[0, 2.0, 0], [2.0, 0, 0], [0, 0, 0]]))
+    r, s = swivel_targets(X)
+    assert np.isinf(r[2]) and np.isinf(s[2])
+    loss, grad = swivel_block_loss(np.ones((3, 2)), np.ones((3, 2)), X.toarray(), r, s)
+    assert np.isfinite(loss) and np.isfinite(grad).all()
+    assert not grad[2].any() and not grad[:, 2].any()

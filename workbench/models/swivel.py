@@ -45,6 +45,9 @@ CONFIDENCE_BASE, CONFIDENCE_SCALE, CONFIDENCE_EXPONENT = 0.1, 0.25, 0.5
 def swivel_targets(X):
     """``(log |D| - log x_i*, - log x_*j)`` terms: ``pmi_ij = log x_ij + r_i + s_j`` and ``pmi*_ij = r_i + s_j``.
 
+    A word of the vocabulary that co-occurs with no other (it only occurs in one-word texts) gets
+    ``+inf``: its soft hinge is then 0 with a zero gradient, and its vector stays as initialised.
+
     Examples
     --------
     >>> import scipy.sparse as sp
@@ -55,7 +58,8 @@ def swivel_targets(X):
     row_sums = np.asarray(X.sum(axis=1)).ravel()
     col_sums = np.asarray(X.sum(axis=0)).ravel()
     total = float(row_sums.sum())
-    return math.log(total) - np.log(row_sums), -np.log(col_sums)
+    with np.errstate(divide="ignore"):  # a word that co-occurs with nothing: +inf, so its cells add no loss
+        return math.log(total) - np.log(row_sums), -np.log(col_sums)
 
 
 def swivel_block_loss(w, c, counts, r, s):
