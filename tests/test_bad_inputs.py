@@ -793,7 +793,44 @@ SPEED = [
 ]
 
 
-MATRIX = CORE + FILES + CACHE + PIPELINE + JOBS + CONSTRUCTORS + USE + UPLOADS + PANELS + MAPS + SPEED
+def _word_fit(name, texts=("the cat sat on the mat", "the dog sat on the log") * 10, **params):
+    """Fit a word model of ``name`` with ``params`` on a tiny text corpus (parameters are checked at fit)."""
+    from workbench.models.fasttext import FastText
+    from workbench.models.glove import GloVe
+    from workbench.models.swivel import Swivel
+
+    corpus = Dataset.from_items(list(texts), modality="text", name="tiny", labels=[f"t{i}" for i in range(len(texts))])
+    model = {"fasttext": FastText, "glove": GloVe, "swivel": Swivel}[name](**params)
+    return model.fit(corpus, progress=False)
+
+
+WORDS = [
+    *[Case(f"{m}-vector-size-{v}", lambda b, m=m, v=v: _word_fit(m, vector_size=v), E.InvalidParameterError,
+           "'vector_size' parameter") for m in ("fasttext", "glove", "swivel") for v in (0, 10_000)],
+    *[Case(f"{m}-window-0", lambda b, m=m: _word_fit(m, window=0), E.InvalidParameterError, "'window' parameter")
+      for m in ("fasttext", "glove", "swivel")],
+    Case("fasttext-ngrams-reversed", lambda b: _word_fit("fasttext", min_n=4, max_n=3), E.InvalidParameterError,
+         "max_n"),
+    Case("swivel-shard-0", lambda b: _word_fit("swivel", shard_size=0), E.InvalidParameterError, "shard_size"),
+    Case("glove-alpha-2", lambda b: _word_fit("glove", alpha=2.0), E.InvalidParameterError, "alpha"),
+    *[Case(f"{m}-min-count-leaves-nothing", lambda b, m=m: _word_fit(m, min_count=100_000), E.EmptyInputError, "min_count=100000")
+      for m in ("fasttext", "glove", "swivel")],
+    Case("glove-no-letters", lambda b: _word_fit("glove", texts=("", "42 !")), E.EmptyInputError, ""),
+    Case("corpus-latin1", lambda b, tmp=None: __import__("workbench.loaders.corpora", fromlist=["x"]).read_text_corpus(
+         _file(Path(__import__("tempfile").mkdtemp()), "latin1.txt", "caf\xe9 au lait".encode("latin-1"))),
+         E.BadFileError, "not UTF-8"),
+    Case("corpus-unknown-part", lambda b: __import__("workbench.loaders.corpora", fromlist=["x"]).english_text(
+         ["austen"]), E.UnknownNameError, "austen"),
+    Case("corpus-no-parts", lambda b: __import__("workbench.loaders.corpora", fromlist=["x"]).english_text([]),
+         E.EmptyInputError, ""),
+    Case("word-table-empty", lambda b: __import__("workbench.core.word_benchmarks", fromlist=["x"]).word_model_table(
+         {}), E.EmptyInputError, ""),
+    Case("word-table-not-vectors", lambda b: __import__("workbench.core.word_benchmarks", fromlist=["x"])
+         .word_model_table({"x": "glove"}), E.InvalidParameterError, ""),
+]
+
+
+MATRIX = CORE + FILES + CACHE + PIPELINE + JOBS + CONSTRUCTORS + USE + UPLOADS + PANELS + MAPS + SPEED + WORDS
 UI_CASES = {c.id for c in JOBS + USE + UPLOADS + PANELS}
 SHARED = {c.id for c in CORE + FILES + CACHE + PIPELINE}  # they only read the bench: one serves them all
 
