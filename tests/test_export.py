@@ -22,6 +22,7 @@ from workbench.core.errors import (BadFileError, EmptyInputError, InvalidParamet
 from workbench.ui import bookmarks as bm
 from workbench.ui import export
 from workbench.ui import view_checks as checks
+from workbench.ui._map_clusters import CLUSTERS
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -58,7 +59,8 @@ def app():
 
 
 def roles(fig) -> list:
-    return [figures.role(t) for t in fig.data]
+    """Roles of the traces and of the layout annotations (2-D arrows and cluster names are annotations)."""
+    return [figures.role(t) for t in fig.data] + [figures.role(a) for a in fig.layout.annotations]
 
 
 # ---------------------------------------------------------------------------------------- HTML
@@ -261,7 +263,7 @@ def test_bookmarks_go_back_without_recomputing(tmp_path):
     assert a.projection.dim.value == 3 and a.state.projection.dim == 3
     assert a.state.projection.from_cache  # read back from the cache, not laid out again
     assert a.state.query == "berlin" and a.neighbours.result_frame.attrs["query"] == "berlin"
-    assert a.projection.colour.value == "category"
+    assert a.projection.colour.value == CLUSTERS  # the default colour, as it was when bookmarked
     # bookmarks travel in the state file
     again = export.open_state(export.view_state(a), background=False)
     assert bm.bookmarks(again) == ["berlin in 3D", "frog"]

@@ -329,7 +329,7 @@ def test_highlight_labels_of_crowded_neighbours_never_overlap_and_clear_the_mark
     assert markers["type"] == text["type"] == leader["type"] == "scattergl"  # above the WebGL points
     assert values(markers["customdata"]) == rows and values(text["customdata"]) == rows
     assert markers["marker"]["symbol"][:2] == ["star", "circle"]
-    assert text["text"][10] == "&lt;nephew&gt;" and text["textfont"]["weight"] == "bold"
+    assert text["text"][10] == "<nephew>" and text["textfont"]["weight"] == "bold"  # WebGL glyphs: never HTML
     boxes, view, area = label_pixels(frame, text, width=800, height=560)
     assert overlapping_pairs(boxes) == []
     anchors = to_pixels(frame[["x", "y"]].to_numpy()[rows], view, area)

@@ -436,3 +436,46 @@ def wait_until_drawn(locator, min_pixels: int, timeout_s: float, interval_ms: in
             break
         locator.page.wait_for_timeout(interval_ms)
     return pixels, time.monotonic() - t0
+
+
+# --------------------------------------------------------------------------- map labels
+def map_labels(page, plot: str = ".js-plotly-plot") -> list[str]:
+    """Texts the map's highlight labels show (a WebGL text trace, drawn as glyphs, not in the DOM: read
+    from plotly; WebGL text is never parsed as HTML, so what the trace holds is what shows)."""
+    texts = page.evaluate("""(sel) => {
+        const gd = document.querySelector(sel);
+        if (!gd || !gd.data) return [];
+        const t = gd.data.find(d => d.meta && d.meta.role === 'highlight-labels');
+        return t && t.text ? Array.from(t.text) : [];
+    }""", plot)
+    return list(texts)
+
+
+def map_label_boxes(page, plot: str = ".js-plotly-plot") -> list[dict]:
+    """Pixel boxes of the highlight labels as the browser draws them: positions through plotly's axes,
+    widths measured with the canvas at the labels' font (bold 13 px)."""
+    return page.evaluate("""(sel) => {
+        const gd = document.querySelector(sel);
+        const t = gd.data.find(d => d.meta && d.meta.role === 'highlight-labels');
+        if (!t || !t.text) return [];
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        const size = (t.textfont && t.textfont.size) || 13;
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = `bold ${size}px "Open Sans", verdana, arial, sans-serif`;
+        return Array.from(t.text).map((raw, i) => {
+            const text = String(raw);
+            const w = ctx.measureText(text).width, h = size * 1.2;
+            const cx = xa._offset + xa.l2p(t.x[i]), cy = ya._offset + ya.l2p(t.y[i]);
+            return {text, left: cx - w / 2, right: cx + w / 2, top: cy - h / 2, bottom: cy + h / 2};
+        });
+    }""", plot)
+
+
+def overlapping_labels(boxes: list[dict]) -> list[tuple[str, str]]:
+    """Pairs of label boxes that overlap (touching edges do not count)."""
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]:
+                pairs.append((a["text"], b["text"]))
+    return pairs

@@ -91,8 +91,10 @@ def highlight_label_traces(frame: pd.DataFrame, rows, *, dim: int = 2, query_row
                            marker={"size": np.where(is_query, 16, 12).tolist(), "color": "rgba(255,255,255,0.7)",
                                    "symbol": np.where(is_query, "star", "circle").tolist(),
                                    "line": {"width": 2, "color": "#d62728"}}, x=xy[:, 0], y=xy[:, 1])
+    # WebGL text is drawn as glyphs, never parsed as HTML: it gets the labels as they are (escaped, a
+    # label "<b>" would show as "&lt;b&gt;"). Hover text and SVG text stay escaped.
     text = go.Scattergl(mode="text", name="highlight labels", customdata=rows, showlegend=False,
-                        meta={"role": ROLE_HIGHLIGHT_LABELS}, text=labels, textposition="middle center",
+                        meta={"role": ROLE_HIGHLIGHT_LABELS}, text=[str(r) for r in raw], textposition="middle center",
                         textfont={"size": LABEL_FONT, "color": "#111", "weight": "bold"}, hoverinfo="skip",
                         x=at[:, 0], y=at[:, 1])
     # A leader from each point to the nearest edge of its label, where the label had to move away.

@@ -22,6 +22,19 @@ def _unguarded(_action: str):
     yield
 
 
+def _legend_below(fig, names: pd.Series, width: int, height: int) -> None:
+    """Cluster names are written on the map; their legend goes in rows under it, so the map keeps its
+    whole width (a legend of long names beside a 560-px map takes half of it). The figure grows by the
+    legend's height: the plot area stays the size the label layout assumed."""
+    shown = [str(n) for n in pd.unique(names.astype(str))][: figures.MAX_CATEGORIES]
+    longest = max((len(n) for n in shown), default=10)
+    per_row = max(1, int((width - 20) // (7 * longest + 40)))
+    extra = 22 * -(-len(shown) // per_row) + 12
+    fig.update_layout(height=height + extra, margin={**fig.layout.margin.to_plotly_json(), "b": 10 + extra},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.01, "x": 0, "font": {"size": 11},
+                              "title": {"text": ""}})
+
+
 class PlotlyMap:
     """Draws a map frame with plotly in ``box``; reports clicked and selected rows to the panel.
 
@@ -59,10 +72,21 @@ class PlotlyMap:
     def widget(self):
         return self.figure
 
-    def build(self, frame: pd.DataFrame, *, colour, hover, dim: int, height: int, width: int):
-        """The plotly figure of ``frame`` (nothing is shown yet): raises if it cannot be drawn."""
-        fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=dim, height=height, width=width)
-        fig.update_layout(modebar={"remove": ["sendDataToCloud"]})
+    def build(self, frame: pd.DataFrame, *, colour, hover, dim: int, height: int, width: int,
+              cluster_labels: bool = False):
+        """The plotly figure of ``frame`` (nothing is shown yet): raises if it cannot be drawn.
+
+        2-D maps get explicit axis ranges (plotly's own autorange, computed here): labels of
+        highlighted points are laid out in pixels, so the kernel must know the view the browser shows.
+        """
+        fig = figures.scatter_map(frame, colour=colour, hover_columns=hover, dim=dim, height=height, width=width,
+                                  cluster_labels=cluster_labels, highlight_labels=True)
+        if dim == 2 and len(frame):
+            (x0, x1), (y0, y1) = figures._default_ranges(frame)
+            fig.update_layout(xaxis_range=[x0, x1], yaxis_range=[y0, y1])
+        if cluster_labels and dim == 2:
+            _legend_below(fig, frame[colour], width, height)
+        self._size = (width, height)
         return fig
 
     def show(self, fig, *, dim: int) -> None:
@@ -96,16 +120,24 @@ class PlotlyMap:
         fig = self.figure
         if fig is None:
             return
-        overlay = figures.highlight_trace(frame, rows, dim=dim, query_rows=query_rows)
+        width, height = getattr(self, "_size", (None, 560))
+        notes = [a for a in fig.layout.annotations if figures.role(a) != figures.ROLE_ARROW]
+        ranges = None
+        if dim == 2 and fig.layout.xaxis.range is not None and fig.layout.yaxis.range is not None:
+            ranges = (tuple(fig.layout.xaxis.range), tuple(fig.layout.yaxis.range))  # the view shown (zoom included)
+        layers = figures.highlight_label_traces(
+            frame, rows, dim=dim, query_rows=query_rows, width=width, height=height, ranges=ranges, arrows=arrows,
+            avoid=[a for a in notes if figures.role(a) == figures.ROLE_CLUSTER_LABELS])
         typed = figures.query_trace(points, dim=dim)
         with fig.batch_update():
-            for i in self._traces(figures.ROLE_HIGHLIGHT):
-                fig.data[i].update(overlay.to_plotly_json())
-            for i in self._traces(figures.ROLE_QUERY):
-                fig.data[i].update(typed.to_plotly_json())
+            for layer in [*layers, typed]:
+                for i in self._traces(figures.role(layer)):
+                    fig.data[i].update(layer.to_plotly_json())
             if self._traces(figures.ROLE_ARROW):
                 fig.data = [t for t in fig.data if figures.role(t) != figures.ROLE_ARROW]
-            if arrows:
+            if dim == 2:  # annotations: drawn above the WebGL points, unlike an SVG trace
+                fig.layout.annotations = notes + figures.arrow_annotations(frame, arrows, labels=False)
+            elif arrows:
                 fig.add_traces(figures.arrow_traces(frame, arrows, dim=dim))
 
     # ------------------------------------------------------------------ events from the browser

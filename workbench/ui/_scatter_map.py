@@ -110,8 +110,10 @@ class ScatterMap:
     def widget(self):
         return None if self.scatter is None else self.scatter.widget
 
-    def build(self, frame: pd.DataFrame, *, colour, hover, dim: int, height: int, width: int):
-        """The table and colour settings jupyter-scatter gets (nothing is shown yet)."""
+    def build(self, frame: pd.DataFrame, *, colour, hover, dim: int, height: int, width: int,
+              cluster_labels: bool = False):
+        """The table and colour settings jupyter-scatter gets (nothing is shown yet; it writes no text on the
+        map, so cluster names are in its legend only)."""
         if dim != 2:
             raise ValueError("the scatter backend draws 2-D maps; 3-D maps are drawn with plotly")
         data, style = scatter_frame(frame, colour, hover)

@@ -115,9 +115,11 @@ class NeighboursPanel(widgets.VBox):
         self._clear()
 
     def _on_state_query(self, change) -> None:
-        if change["new"]:
+        if change["new"] and not getattr(self, "_telling", False):
             self.query.value = change["new"]  # fires ask() through the observer when it changed
-            if self.result_frame is None or self.result_frame.attrs.get("query") != change["new"]:
+            # A query cleared and set again (a second click on the same point) is asked again.
+            if (self.result_frame is None or self.result_frame.attrs.get("query") != change["new"]
+                    or not change["old"]):
                 self.ask(change["new"])
 
     def _clear(self, _=None) -> None:
@@ -215,7 +217,11 @@ class NeighboursPanel(widgets.VBox):
             self.result.value = _html.table(frame, shown, html_columns=("shown",),
                                             caption=f"nearest to {said} among {where} ({frame.attrs['index']} search)")
             self._set_stale(None)
-            self.state.query = query  # typed queries reach the shared state too (the frame above stops a loop)
+            self._telling = True  # typed queries reach the shared state too, without being asked again
+            try:
+                self.state.query = query
+            finally:
+                self._telling = False
             query_rows = [row] if row is not None else []
             self.state.query_rows = query_rows
             self.state.highlight = query_rows + [r for r in frame["row"].tolist() if r >= 0]

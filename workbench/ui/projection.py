@@ -15,6 +15,7 @@ import pandas as pd
 from . import _html
 from ..core.projection import cached_projection, project
 from ..core.validation import MIN_MAP_POINTS, check_map_size, check_number
+from ._map_clusters import CLUSTER_LIMIT, CLUSTERS, cluster_column_name, clusters_of
 from ._plotly_map import PlotlyMap
 from ._scatter_map import ScatterMap
 from .job_bar import JobBar
@@ -93,7 +94,9 @@ class ProjectionPanel(widgets.VBox):
     method : {"pca", "umap", "tsne"}
         The map to show; for UMAP and t-SNE a PCA map is shown while they compute.
     colour : str, optional
-        Metadata column to colour by (default: the first categorical column).
+        Metadata column to colour by. By default the class column of an uploaded table, else the
+        clusters found in the vectors (``CLUSTERS``: k-means on unit vectors, each cluster named on
+        the map; up to ``CLUSTER_LIMIT`` points), else the first categorical column.
     height, width : int
         Size of the map in pixels (plotly widgets do not resize with their container).
     backend : {"auto", "plotly", "scatter"}
@@ -119,11 +122,12 @@ class ProjectionPanel(widgets.VBox):
         self.height, self.width, self.backend = height, width, backend
         self._wanted_colour = colour
         self.method = widgets.ToggleButtons(options=[("PCA", "pca"), ("UMAP", "umap"), ("t-SNE", "tsne")],
-                                            value=method, style={"button_width": "70px"}).add_class("wb-method")
+                                            value=method, style={"button_width": "56px"}).add_class("wb-method")
         self.dim = widgets.ToggleButtons(options=[("2D", 2), ("3D", 3)], value=dim,
-                                         style={"button_width": "48px"}).add_class("wb-dim")
+                                         style={"button_width": "40px"}).add_class("wb-dim")
         self.colour = widgets.Dropdown(options=[NO_COLOUR], value=NO_COLOUR, description="Colour",
-                                       style={"description_width": "50px"}).add_class("wb-colour")
+                                       style={"description_width": "50px"},
+                                       layout={"width": "230px"}).add_class("wb-colour")
         self.job = JobBar(state, width="140px")
         self.quality = widgets.HTML().add_class("wb-quality")
         self.plot = widgets.Box(layout={"min_height": f"{height}px", "width": f"{width}px"}).add_class("wb-map")
@@ -135,7 +139,9 @@ class ProjectionPanel(widgets.VBox):
                                     guard=state.guard)
                           for name, cls in (("plotly", PlotlyMap), ("scatter", ScatterMap))}
         self.backend_name = None  # the backend drawing the map shown ("plotly" or "scatter")
-        super().__init__([widgets.HBox([self.method, self.dim, self.colour]), self.job, self.quality, self.plot,
+        # One row that never wraps at the app's 560-px map: 3 x 60 + 2 x 44 + 230 px.
+        controls = widgets.HBox([self.method, self.dim, self.colour], layout={"flex_flow": "row nowrap"})
+        super().__init__([controls, self.job, self.quality, self.plot,
                           self.selected])
         self.method.observe(self._recompute, names="value")
         self.dim.observe(self._recompute, names="value")
@@ -239,9 +245,16 @@ class ProjectionPanel(widgets.VBox):
     def _colour_choices(self, emb) -> tuple[list[str], str]:
         meta = emb.meta
         usable = [c for c in meta.columns if _colourable(meta[c])]
-        options = [NO_COLOUR, *usable, *QUALITY_COLOURS]
-        wanted = self._wanted_colour if self._wanted_colour in usable else next(
-            (c for c in usable if not pd.api.types.is_numeric_dtype(meta[c])), NO_COLOUR)
+        options = [NO_COLOUR, CLUSTERS, *usable, *QUALITY_COLOURS]
+        class_column = emb.provenance.get("class_column")
+        if self._wanted_colour in usable or self._wanted_colour == CLUSTERS:
+            wanted = self._wanted_colour
+        elif class_column in usable:
+            wanted = class_column
+        elif 4 <= len(emb) <= CLUSTER_LIMIT:
+            wanted = CLUSTERS
+        else:
+            wanted = next((c for c in usable if not pd.api.types.is_numeric_dtype(meta[c])), NO_COLOUR)
         return options, wanted
 
     def _fill_colours(self, emb) -> None:
@@ -290,14 +303,22 @@ class ProjectionPanel(widgets.VBox):
     def _build(self, proj, colour_value: str):
         """The backend, table and figure for ``proj`` coloured by ``colour_value`` (nothing is shown yet)."""
         frame = proj.frame
-        colour = self._colour_column(frame, colour_value)
+        clustered = False
+        if colour_value == CLUSTERS:
+            found = clusters_of(proj.embeddings)
+            colour, clustered = (cluster_column_name(frame), True) if found is not None else (None, False)
+            if found is not None:
+                frame = frame.copy()
+                frame[colour] = found.column()
+        else:
+            colour = self._colour_column(frame, colour_value)
         if colour is not None and colour not in frame:
             colour = None  # a quality colour on a map without quality scores
         hover = [c for c in ("item", "text", "category") if c in frame and c not in ("label", colour)
                  and not frame[c].astype(str).equals(frame["label"])][:2]
         name = choose_backend(self.backend, len(frame), proj.dim)
         fig = self._backends[name].build(frame, colour=colour, hover=hover, dim=proj.dim, height=self.height,
-                                         width=self.width)
+                                         width=self.width, cluster_labels=clustered)
         return name, frame, fig
 
     @staticmethod

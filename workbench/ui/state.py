@@ -307,7 +307,8 @@ class State(HasTraits):
         """Label and metadata of the given rows of the current embeddings."""
         emb = self.embeddings
         rows = list(rows)
-        labels = [emb.labels[r] for r in rows] if emb is not None else []
+        every = emb.labels if emb is not None else []  # a copy of every label: read it once, not once per row
+        labels = [every[r] for r in rows]
         meta = emb.meta.iloc[rows].reset_index(drop=True) if emb is not None else pd.DataFrame()
         return pd.concat([pd.DataFrame({"row": rows, "label": labels}), meta], axis=1)
 
