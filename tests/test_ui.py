@@ -342,7 +342,14 @@ def test_html_in_labels_is_escaped_everywhere():
     projection, neighbours = ProjectionPanel(state, method="pca"), NeighboursPanel(state)
     neighbours.query.value = "<script>alert(1)</script>"
     assert "<img" not in neighbours.result.value and "&lt;img src=x onerror=alert(2)&gt;" in neighbours.result.value
-    texts = [t for trace in projection.figure.data for t in (trace.text or ())]
+    # Every text plotly may parse as HTML (SVG text, hover text) is escaped; the WebGL label layer is
+    # drawn as glyphs, never parsed, so it holds the labels as they are (escaped, "<b>" would show "&lt;b&gt;").
+    glyphs = [t for t in projection.figure.data if figures.role(t) == figures.ROLE_HIGHLIGHT_LABELS]
+    assert len(glyphs) == 1 and glyphs[0].type == "scattergl" and glyphs[0].mode == "text"
+    assert "<script>alert(1)</script>" in glyphs[0].text
+    texts = [t for trace in projection.figure.data if trace not in glyphs for t in (trace.text or ())]
+    texts += [trace.hovertemplate or "" for trace in projection.figure.data]
+    texts += [a.text or "" for a in projection.figure.layout.annotations]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in texts
     assert not any("<script" in t or "<img" in t for t in texts)
 
