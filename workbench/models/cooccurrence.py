@@ -91,6 +91,22 @@ def glove_weight(x: np.ndarray, x_max: float = X_MAX, alpha: float = ALPHA) -> n
     return np.minimum(1.0, (x / x_max) ** alpha)
 
 
+def check_cooccurrence_params(model, *, max_vocab_high: int = 200_000) -> str:
+    """Check what every co-occurrence model shares (``vector_size``, ``window``, ``epochs``,
+    ``learning_rate``, ``min_count``, ``max_vocab`` unless None, ``seed``); returns the owner's name
+    for the model's own checks."""
+    owner = type(model).__name__
+    check_number(owner, "vector_size", model.vector_size, low=1, high=1000)
+    check_number(owner, "window", model.window, low=1)
+    check_number(owner, "epochs", model.epochs, low=1)
+    check_number(owner, "learning_rate", model.learning_rate, low=0, integer=False, low_open=True)
+    check_number(owner, "min_count", model.min_count, low=1)
+    if model.max_vocab is not None:
+        check_number(owner, "max_vocab", model.max_vocab, low=1, high=max_vocab_high)
+    check_number(owner, "seed", model.seed, low=0, high=2**32 - 1)
+    return owner
+
+
 @register_model("cooc-mf", modality="word", dim=50,
                 description="Word vectors from factorising log co-occurrence counts (GloVe's loss, full-batch "
                             "Adam in numpy); small and fast, trained here on a text corpus.",
@@ -142,13 +158,9 @@ class CoocMF(TrainedWordVectors):
 
     def _validate_params(self) -> None:
         owner = type(self).__name__
-        check_number(owner, "vector_size", self.vector_size, low=1, high=1000)
-        check_number(owner, "window", self.window, low=1)
-        check_number(owner, "epochs", self.epochs, low=1)
-        check_number(owner, "learning_rate", self.learning_rate, low=0, integer=False, low_open=True)
-        check_number(owner, "min_count", self.min_count, low=1)
-        check_number(owner, "max_vocab", self.max_vocab, low=1, high=100_000)
-        check_number(owner, "seed", self.seed, low=0, high=2**32 - 1)
+        if self.max_vocab is None:  # required here: the full-batch cost grows with the vocabulary
+            check_number(owner, "max_vocab", self.max_vocab, low=1, high=100_000)
+        check_cooccurrence_params(self, max_vocab_high=100_000)
 
     def _fit(self, dataset, progress) -> None:
         import scipy.sparse as sp

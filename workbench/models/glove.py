@@ -35,7 +35,8 @@ from ..core.errors import EmptyInputError
 from ..core.validation import check_number
 from ._word_vectors import TrainedWordVectors
 from .base import register_model
-from .cooccurrence import ALPHA, X_MAX, build_vocabulary, cooccurrence_matrix, glove_weight
+from .cooccurrence import (ALPHA, X_MAX, build_vocabulary, check_cooccurrence_params, cooccurrence_matrix,
+                           glove_weight)
 
 __all__ = ["GloVe", "glove_loss", "count_cooccurrences"]
 
@@ -145,18 +146,10 @@ class GloVe(TrainedWordVectors):
         self.seed = seed
 
     def _validate_params(self) -> None:
-        owner = type(self).__name__
-        check_number(owner, "vector_size", self.vector_size, low=1, high=1000)
-        check_number(owner, "window", self.window, low=1)
-        check_number(owner, "epochs", self.epochs, low=1)
-        check_number(owner, "learning_rate", self.learning_rate, low=0, integer=False, low_open=True)
-        check_number(owner, "min_count", self.min_count, low=1)
-        if self.max_vocab is not None:
-            check_number(owner, "max_vocab", self.max_vocab, low=1, high=200_000)
+        owner = check_cooccurrence_params(self)
         check_number(owner, "x_max", self.x_max, low=0, integer=False, low_open=True)
         check_number(owner, "alpha", self.alpha, low=0, high=1, integer=False, low_open=True)
         check_number(owner, "initial_accumulator", self.initial_accumulator, low=0, integer=False, low_open=True)
-        check_number(owner, "seed", self.seed, low=0, high=2**32 - 1)
 
     def _fit(self, dataset, progress) -> None:
         sentences = self._corpus_tokens(dataset, progress)

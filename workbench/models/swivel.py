@@ -35,6 +35,7 @@ import numpy as np
 from ..core.validation import check_number
 from ._word_vectors import TrainedWordVectors
 from .base import register_model
+from .cooccurrence import check_cooccurrence_params
 from .glove import count_cooccurrences
 
 __all__ = ["Swivel", "swivel_targets", "swivel_block_loss"]
@@ -141,16 +142,8 @@ class Swivel(TrainedWordVectors):
         self.seed = seed
 
     def _validate_params(self) -> None:
-        owner = type(self).__name__
-        check_number(owner, "vector_size", self.vector_size, low=1, high=1000)
-        check_number(owner, "window", self.window, low=1)
-        check_number(owner, "epochs", self.epochs, low=1)
-        check_number(owner, "learning_rate", self.learning_rate, low=0, integer=False, low_open=True)
+        owner = check_cooccurrence_params(self)
         check_number(owner, "shard_size", self.shard_size, low=1, high=8192)
-        check_number(owner, "min_count", self.min_count, low=1)
-        if self.max_vocab is not None:
-            check_number(owner, "max_vocab", self.max_vocab, low=1, high=200_000)
-        check_number(owner, "seed", self.seed, low=0, high=2**32 - 1)
 
     @staticmethod
     def shards(n_words: int, shard_size: int) -> list[np.ndarray]:
