@@ -736,6 +736,8 @@ MAPS = [
     Case("zoom-row-out-of-range", lambda b: figures.zoom_to(b.projection._frame, [0, 99]),
          E.InvalidParameterError, ""),
     Case("app-title-number", lambda b: workbench(title=5), E.InvalidParameterError, "'title' parameter of Workbench"),
+    *[Case(f"map-backend-{i}", lambda b, x=x: ProjectionPanel(b.state, method="pca", backend=x), E.InvalidParameterError,
+           "'backend' parameter of ProjectionPanel must be one of") for i, x in enumerate(["webgl", "", None, 3, "Scatter"])],
     # Views shared and reopened (ui/export.py, ui/bookmarks.py, ui/view_checks.py)
     Case("view-version", lambda b: _open(lambda s: s.update(version=2)), E.InvalidParameterError, "must be 1"),
     Case("view-format", lambda b: _open(lambda s: s.update(format="plotly")), E.InvalidParameterError,

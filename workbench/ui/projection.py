@@ -388,7 +388,9 @@ class ProjectionPanel(widgets.VBox):
             rows = [r for r in rows if 0 <= r < len(self._frame)]  # a late message about an older map
             self.state.selection = self._selection_frame(rows)
             self.selected.value = _html.items_grid(self.state.render_items(rows[:MAX_SHOWN_ITEMS]), len(rows))
-            if rows:
-                self.state.report(f"Selected {len(rows):,} points: read them in Python as app.selection.", "info")
-            else:
-                self.state.report("Nothing selected: drag a box or lasso around some points.", "info")
+            said = (f"Selected {len(rows):,} points: read them in Python as app.selection." if rows else
+                    "Nothing selected: drag a box or lasso around some points.")
+            # A drag sends a selection per mouse move: it rewrites its own newest message, not the history.
+            newest = self.state.history[0]["text"] if self.state.history else None
+            self.state.report(said, "info", replace=newest is not None and newest == getattr(self, "_said", None))
+            self._said = said
